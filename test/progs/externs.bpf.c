@@ -15,7 +15,9 @@ extern void bpf_rcu_read_lock(void) __ksym;
 extern void bpf_rcu_read_unlock(void) __ksym;
 extern int bpf_kfunc_that_does_not_exist(int x) __ksym __weak;
 
-struct rq;
+struct rq {
+	int cpu;
+};
 extern const struct rq runqueues __ksym;      /* typed ksym */
 extern const void bpf_prog_active __ksym __weak; /* typeless ksym */
 

@@ -32,14 +32,14 @@ struct {
 	.values = { [1] = (void *)&tail_target },
 };
 
-SEC("syscall")
+SEC("tc")
 __success __retval(7)
 int tail_target(void *ctx)
 {
 	return 7;
 }
 
-SEC("syscall")
+SEC("tc")
 __description("map_in_map: lookup through the outer map")
 __success __retval(1)
 int use_outer(void *ctx)

@@ -89,9 +89,10 @@ __description("maps: dereferencing a lookup result without a NULL check")
 __failure __msg("invalid mem access 'map_value_or_null'")
 int lookup_no_null_check(void *ctx)
 {
-	__u32 key = 0;
-	__u64 *v = bpf_map_lookup_elem(&counters, &key);
-	return (int)*v;
+	__u64 key = 0;
+	struct pair *v = bpf_map_lookup_elem(&pairs, &key);
+
+	return (int)v->hits;
 }
 
 SEC("syscall")
