@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './bpf-map.js';
+export * from './array.js';
+export { createMap } from './create.js';
+export * from './registry.js';
