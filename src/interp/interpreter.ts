@@ -1,0 +1,130 @@
+// The public face of the reference interpreter: an `Interpreter` bound to one program and one
+// kernel, run as often as the caller likes (BPF_PROG_TEST_RUN's repeat), and `runProgram` for a
+// single run.
+import type { VerifiedProgram } from '../verifier/verified-program.js';
+import { decodeProgram } from './decode.js';
+import type { InterpKernel } from './env.js';
+import { Machine, type PacketSource } from './machine.js';
+
+export interface InterpreterOptions {
+  /**
+   * Resolves bpf_tail_call targets: the prog array's address and the index to the program stored
+   * there (or undefined: the tail call fails and the caller continues). Without it every tail
+   * call fails. The public API supplies it from its program table.
+   */
+  resolveTailCall?: (progArrayMap: bigint, index: number) => VerifiedProgram | undefined;
+  /**
+   * Instruction budget per run; exceeding it raises BpfRuntimeError('insn-limit').
+   * Default: unlimited for verified programs (they terminate), 1e9 for unverified ones.
+   */
+  maxInsns?: number;
+  /** Extra CallEnv fields for helpers (attachType, seq, attachCookie, funcIp, sleepable...). */
+  env?: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  /** address of the context; becomes r1 unless `r1` is given */
+  ctxPtr?: bigint;
+  r1?: bigint;
+  r2?: bigint;
+  r3?: bigint;
+  r4?: bigint;
+  r5?: bigint;
+  /** sk_buff linear data for legacy LD_ABS / LD_IND (bytes, or a lookup hook) */
+  packet?: Uint8Array | PacketSource;
+  /** run this many times (BPF_PROG_TEST_RUN repeat); the result is the last run's */
+  repeat?: number;
+  /** per-run CallEnv additions (e.g. the iterator's seq_file) */
+  env?: Record<string, unknown>;
+}
+
+export interface RunResult {
+  /** r0 at exit, as an unsigned 64-bit value */
+  retval: bigint;
+  /** mean wall time per run in nanoseconds */
+  durationNs: number;
+  /** instructions executed by the last run (callbacks included) */
+  insnCount: number;
+  /** tail calls taken by the last run */
+  tailCalls: number;
+}
+
+/** A big-endian view of packet bytes for LD_ABS / LD_IND. */
+function packetSource(p: Uint8Array): PacketSource {
+  return (off, size) => {
+    if (off + size > p.length) return undefined;
+    if (size === 1) return p[off]!;
+    if (size === 2) return (p[off]! << 8) | p[off + 1]!;
+    return ((p[off]! << 24) | (p[off + 1]! << 16) | (p[off + 2]! << 8) | p[off + 3]!) >>> 0;
+  };
+}
+
+export class Interpreter {
+  private readonly machine: Machine;
+  private readonly envBase: Record<string, unknown>;
+
+  constructor(
+    readonly program: VerifiedProgram,
+    readonly kernel: InterpKernel,
+    opts: InterpreterOptions = {},
+  ) {
+    this.envBase = { ...(opts.env ?? {}) };
+    this.machine = new Machine(kernel, { ...this.envBase, ctxPtr: 0n, progType: program.progType });
+    this.machine.insnLimit = opts.maxInsns ?? (program.verified ? Number.MAX_SAFE_INTEGER : 1e9);
+    const resolve = opts.resolveTailCall;
+    if (resolve !== undefined) {
+      this.machine.resolveTailCall = (map, index) => {
+        const vp = resolve(map, index);
+        return vp === undefined ? undefined : decodeProgram(vp);
+      };
+    }
+    decodeProgram(program); // decode up front so the first run is not charged for it
+  }
+
+  run(opts: RunOptions = {}): RunResult {
+    const m = this.machine;
+    const code = decodeProgram(this.program);
+    const repeat = Math.max(1, Math.floor(opts.repeat ?? 1));
+    const ctx = opts.ctxPtr ?? 0n;
+    const env = m.env;
+    env.ctxPtr = ctx;
+    if (opts.env !== undefined) Object.assign(env, opts.env);
+    m.packet = opts.packet === undefined ? undefined : opts.packet instanceof Uint8Array ? packetSource(opts.packet) : opts.packet;
+    const regs = m.regs;
+    let r0 = 0n;
+    let total = 0;
+    try {
+      for (let k = 0; k < repeat; k++) {
+        m.clearStack();
+        regs.fill(0n);
+        regs[1] = opts.r1 ?? ctx;
+        regs[2] = opts.r2 ?? 0n;
+        regs[3] = opts.r3 ?? 0n;
+        regs[4] = opts.r4 ?? 0n;
+        regs[5] = opts.r5 ?? 0n;
+        m.insnCount = 0;
+        const t0 = process.hrtime.bigint();
+        r0 = m.start(code);
+        total += Number(process.hrtime.bigint() - t0);
+      }
+    } finally {
+      if (opts.env !== undefined) for (const key of Object.keys(opts.env)) if (!(key in this.envBase)) delete env[key];
+    }
+    return { retval: BigInt.asUintN(64, r0), durationNs: total / repeat, insnCount: m.insnCount, tailCalls: m.tailCalls };
+  }
+
+  /** Give the interpreter's stack area back to the kernel memory. */
+  dispose(): void {
+    this.machine.dispose();
+  }
+}
+
+/** One run of a program (a fresh Interpreter; use the class for repeated runs). */
+export function runProgram(vp: VerifiedProgram, kernel: InterpKernel, opts: RunOptions & InterpreterOptions = {}): RunResult {
+  const it = new Interpreter(vp, kernel, opts);
+  try {
+    return it.run(opts);
+  } finally {
+    it.dispose();
+  }
+}
