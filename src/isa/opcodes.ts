@@ -99,3 +99,7 @@ export const BPF_MODE = (code: number): number => code & 0xe0;
 /** Bytes moved by a BPF_SIZE value. */
 export const sizeBytes = (size: number): 1 | 2 | 4 | 8 =>
   size === BPF_B ? 1 : size === BPF_H ? 2 : size === BPF_W ? 4 : 8;
+
+// ALU64|MOV|X with off = BPF_ADDR_SPACE_CAST converts between arena address spaces
+// (imm = dst_as << 16 | src_as); Linux 6.9+.
+export const BPF_ADDR_SPACE_CAST = 1;
