@@ -6,3 +6,5 @@ export { Btf, parseBtf } from './btf.js';
 export type { MemberAt, FoundMember, EnumValue, ParseBtfOptions } from './btf.js';
 export type { BtfHeader } from './parse.js';
 export { dumpRaw, dumpRawType } from './dump-raw.js';
+export { BtfWriter, remapType } from './writer.js';
+export type { BtfTypeInput, StructMemberSpec, IntOptions, Linkage } from './writer.js';
