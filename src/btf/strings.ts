@@ -13,6 +13,7 @@ export class BtfStrings {
   /** first offset owned by this layer (base's total length, or 0) */
   readonly start: number;
   private readonly text: string | undefined;
+  private index: Map<string, number> | undefined;
 
   constructor(bytes: Uint8Array, base?: BtfStrings) {
     this.bytes = bytes;
@@ -46,4 +47,32 @@ export class BtfStrings {
     while (end < this.bytes.length && this.bytes[end] !== 0) end++;
     return utf8.decode(this.bytes.subarray(rel, end));
   }
+
+  /** offset of an existing string equal to `s` (any layer), or undefined; index built lazily */
+  find(s: string): number | undefined {
+    const own = this.ownIndex().get(s);
+    if (own !== undefined) return own;
+    return this.base?.find(s);
+  }
+
+  private ownIndex(): Map<string, number> {
+    if (!this.index) {
+      const idx = new Map<string, number>();
+      let off = 0;
+      while (off < this.bytes.length) {
+        const str = this.get(this.start + off);
+        if (!idx.has(str)) idx.set(str, this.start + off);
+        off += str.length === 0 ? 1 : byteLength(this.bytes, off);
+      }
+      this.index = idx;
+    }
+    return this.index;
+  }
+}
+
+/** bytes up to and including the NUL that ends the string at `off` */
+function byteLength(bytes: Uint8Array, off: number): number {
+  let end = off;
+  while (end < bytes.length && bytes[end] !== 0) end++;
+  return end - off + 1;
 }

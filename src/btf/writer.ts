@@ -82,6 +82,11 @@ export class BtfWriter {
   addString(s: string): number {
     const have = this.strOffsets.get(s);
     if (have !== undefined) return have;
+    const inBase = this.base?.strings.find(s);
+    if (inBase !== undefined) {
+      this.strOffsets.set(s, inBase);
+      return inBase;
+    }
     if (s.includes('\0')) throw new BtfError(`BtfWriter: string ${JSON.stringify(s)} contains NUL`);
     const bytes = utf8.encode(s + '\0');
     const off = (this.base ? this.base.strings.length : 0) + this.strLen;
