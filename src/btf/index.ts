@@ -8,3 +8,4 @@ export type { BtfHeader } from './parse.js';
 export { dumpRaw, dumpRawType } from './dump-raw.js';
 export { BtfWriter, remapType } from './writer.js';
 export type { BtfTypeInput, StructMemberSpec, IntOptions, Linkage } from './writer.js';
+export * from './ext.js';
