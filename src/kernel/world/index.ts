@@ -1,0 +1,7 @@
+export * from './objects.js';
+export * from './world.js';
+export * from './clock.js';
+export * from './errors.js';
+export * as kconst from './constants.js';
+export { KObjects } from './structs.js';
+export { buildDefaultWorld } from './default.js';
