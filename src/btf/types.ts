@@ -174,7 +174,14 @@ export type BtfType =
   | BtfFloat
   | BtfDeclTag;
 
-export type BtfTypeOfKind<K extends BtfType['kind']> = Extract<BtfType, { kind: K }>;
+/** the record type for a kind name (struct and union share BtfComposite, etc.) */
+export type BtfTypeOfKind<K extends BtfType['kind']> = BtfType extends infer T
+  ? T extends BtfType
+    ? K extends T['kind']
+      ? T
+      : never
+    : never
+  : never;
 
 export const VOID_TYPE: BtfVoid = Object.freeze({ kind: 'void', id: 0, name: '' }) as BtfVoid;
 
