@@ -179,9 +179,11 @@ function parseInsn(p: LineParser, text: string, out: Pending[]): void {
   // legacy packet access
   if ((m = /^r0 = \*\(u(8|16|32) \*\)skb\[(.+)\]$/.exec(s))) {
     const inner = m[2].trim();
-    const ind = /^r(\d+)(?:\s*([+-])\s*(0x[0-9a-fA-F]+|\d+))?$/.exec(inner);
+    // the kernel prints `skb[r1 + -4]`
+    const ind = /^r(\d+)(?:\s*([+-])\s*([+-]?)(0x[0-9a-fA-F]+|\d+))?$/.exec(inner);
     if (ind) {
-      const imm = ind[3] === undefined ? 0 : p.imm((ind[2] === '-' ? '-' : '') + ind[3]);
+      const neg = (ind[2] === '-') !== (ind[3] === '-');
+      const imm = ind[4] === undefined ? 0 : p.imm((neg ? '-' : '') + ind[4]);
       return push(ins(BPF_LD | BPF_IND | sizeOf(m[1]), 0, p.reg(ind[1]), 0, imm));
     }
     return push(ins(BPF_LD | BPF_ABS | sizeOf(m[1]), 0, 0, 0, p.imm(inner)));

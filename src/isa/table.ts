@@ -253,22 +253,28 @@ export function insnProblem(insn: Insn): string | null {
   const forms = OPCODES[code];
   const hex = `0x${code.toString(16).padStart(2, '0')}`;
   if (forms.length === 0) return `unknown opcode ${hex} (${opcodeName(code)})`;
+  // Pick the form the instruction most likely meant: fewest bad fields, then fewest bad
+  // discriminators (a wrong off on `div` is more likely a bad `div` than a bad `sdiv`).
+  const weight = (f: InsnForm, v: FieldName[]): number =>
+    v.reduce((n, k) => n + (Array.isArray(f[k]) ? 2 : 1), 0);
   let best: FieldName[] | undefined;
-  let bestForms: InsnForm[] = [];
+  let bestScore = 0;
+  const all: Array<[InsnForm, FieldName[]]> = [];
   for (const f of forms) {
     const v = violations(f, insn);
     if (v.length === 0) return null;
-    if (best === undefined || v.length < best.length) {
+    all.push([f, v]);
+    const score = weight(f, v);
+    if (best === undefined || v.length < best.length || (v.length === best.length && score < bestScore)) {
       best = v;
-      bestForms = [f];
-    } else if (v.length === best.length && v[0] === best[0]) {
-      bestForms.push(f);
+      bestScore = score;
     }
   }
+  const bestForms = all.filter(([, v]) => v.length === best!.length && v[0] === best![0]).map(([f]) => f);
   const field = best![0];
   const value = insn[field] ?? 0;
   const rules = bestForms.map((f) => f[field] ?? 'any');
-  const what = describeRules(rules, field);
+  const what = describeRules(rules);
   const label = field === 'dst' || field === 'src' ? `${field} register` : field === 'imm2' ? 'ld_imm64 second-slot imm' : field;
   if ((field === 'dst' || field === 'src') && rules.every((r) => r === 'reg')) {
     return `${opcodeName(code)} (${hex}): invalid ${field} register r${value} (max r10)`;
@@ -276,13 +282,15 @@ export function insnProblem(insn: Insn): string | null {
   return `${opcodeName(code)} (${hex}) uses reserved fields: ${label} must be ${what}, got ${value}`;
 }
 
-function describeRules(rules: FieldRule[], field: FieldName): string {
+function describeRules(rules: FieldRule[]): string {
   const values = new Set<number>();
   for (const r of rules) {
     if (r === 'zero') values.add(0);
     else if (r === 'reg') return 'a register r0..r10';
     else if (r !== 'any') for (const v of r) values.add(v);
   }
-  const list = [...values].sort((a, b) => a - b).map((v) => (field === 'imm' && v > 9 ? `0x${v.toString(16)}` : String(v)));
+  const sorted = [...values].sort((a, b) => a - b);
+  const hex = sorted.some((v) => v > 0xff);
+  const list = sorted.map((v) => (hex ? `0x${v.toString(16)}` : String(v)));
   return list.length === 1 ? list[0] : `one of ${list.join(', ')}`;
 }
