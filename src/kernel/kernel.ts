@@ -190,6 +190,11 @@ export class Kernel {
     return task.mm?.findVma(addr);
   }
 
+  /** Write user memory of a task (mapping the pages). */
+  writeUser(task: Task, addr: bigint, bytes: Uint8Array): void {
+    this.world.writeUser(task, addr, bytes);
+  }
+
   /** Read user memory of a task (null = fault), as bpf_probe_read_user does. */
   readUser(task: Task, addr: bigint, len: number): Uint8Array | null {
     return task.mm ? task.mm.user.read(addr, len) : null;
