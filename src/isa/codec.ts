@@ -19,9 +19,33 @@ export interface DecodeOptions {
   strict?: boolean;
 }
 
-const fits = (rule: FieldRule, v: number): boolean =>
-  rule === 'any' ||
-  (rule === 'zero' ? v === 0 : rule === 'reg' ? v >= 0 && v < MAX_BPF_REG : rule.includes(v));
+// The opcode table compiled to numbers for the hot loop: per field a kind (0 any, 1 zero,
+// 2 register, 3 list) and the list itself.
+const K_ANY = 0;
+const K_ZERO = 1;
+const K_REG = 2;
+const K_SET = 3;
+interface CompiledForm {
+  dk: number; sk: number; ok: number; ik: number; i2k: number;
+  sSet: readonly number[]; oSet: readonly number[]; iSet: readonly number[];
+}
+const kindOf = (r: FieldRule | undefined): number =>
+  r === undefined || r === 'any' ? K_ANY : r === 'zero' ? K_ZERO : r === 'reg' ? K_REG : K_SET;
+const setOf = (r: FieldRule | undefined): readonly number[] => (Array.isArray(r) ? r : []);
+const COMPILED: ReadonlyArray<readonly CompiledForm[]> = OPCODES.map((forms) =>
+  forms.map((f) => ({
+    dk: kindOf(f.dst), sk: kindOf(f.src), ok: kindOf(f.off), ik: kindOf(f.imm), i2k: kindOf(f.imm2),
+    sSet: setOf(f.src), oSet: setOf(f.off), iSet: setOf(f.imm),
+  })),
+);
+
+function fieldOk(k: number, set: readonly number[], v: number): boolean {
+  if (k === K_ANY) return true;
+  if (k === K_ZERO) return v === 0;
+  if (k === K_REG) return v < MAX_BPF_REG;
+  for (let i = 0; i < set.length; i++) if (set[i] === v) return true;
+  return false;
+}
 
 export function decode(bytes: Uint8Array, opts?: DecodeOptions): Insn[] {
   const strict = opts?.strict ?? true;
@@ -34,45 +58,47 @@ export function decode(bytes: Uint8Array, opts?: DecodeOptions): Insn[] {
     const p = i << 3;
     const code = bytes[p];
     const regs = bytes[p + 1];
-    const insn: Insn = {
-      code,
-      dst: regs & 0x0f,
-      src: regs >> 4,
-      off: ((bytes[p + 2] | (bytes[p + 3] << 8)) << 16) >> 16,
-      imm: bytes[p + 4] | (bytes[p + 5] << 8) | (bytes[p + 6] << 16) | (bytes[p + 7] << 24),
-    };
-    out[i] = insn;
+    const dst = regs & 0x0f;
+    const src = regs >> 4;
+    const off = ((bytes[p + 2] | (bytes[p + 3] << 8)) << 16) >> 16;
+    const imm = bytes[p + 4] | (bytes[p + 5] << 8) | (bytes[p + 6] << 16) | (bytes[p + 7] << 24);
     if (code === LD_IMM64) {
       if (i + 1 >= n) throw new IsaError(i, 'truncated ld_imm64: the second slot is missing');
       const q = p + 8;
       const hi = bytes[q + 4] | (bytes[q + 5] << 8) | (bytes[q + 6] << 16) | (bytes[q + 7] << 24);
-      insn.imm2 = hi;
+      out[i] = { code, dst, src, off, imm, imm2: hi };
       if (bytes[q] !== 0 || bytes[q + 1] !== 0 || bytes[q + 2] !== 0 || bytes[q + 3] !== 0) {
         throw new IsaError(i + 1, 'invalid bpf_ld_imm64 insn: second slot must have code, regs and off zero');
       }
       out[i + 1] = { code: 0, dst: 0, src: 0, off: 0, imm: hi };
-      if (strict) check(insn, i);
+      if (strict && !valid(code, dst, src, off, imm, hi)) check(out[i], i);
       i++;
       continue;
     }
-    if (strict) check(insn, i);
+    out[i] = { code, dst, src, off, imm };
+    if (strict && !valid(code, dst, src, off, imm, 0)) check(out[i], i);
   }
   return out;
 }
 
 function check(insn: Insn, slot: number): void {
-  // Fast path: most opcodes have one or two forms; only build a message on failure.
-  const forms = OPCODES[insn.code];
+  if (!valid(insn.code, insn.dst, insn.src, insn.off, insn.imm, insn.imm2 ?? 0)) {
+    throw new IsaError(slot, insnProblem(insn) ?? 'invalid instruction');
+  }
+}
+
+function valid(code: number, dst: number, src: number, off: number, imm: number, imm2: number): boolean {
+  const forms = COMPILED[code];
   for (let k = 0; k < forms.length; k++) {
     const f = forms[k];
     if (
-      fits(f.dst, insn.dst) && fits(f.src, insn.src) && fits(f.off, insn.off) && fits(f.imm, insn.imm) &&
-      (f.imm2 === undefined || fits(f.imm2, insn.imm2 ?? 0))
+      fieldOk(f.dk, f.sSet, dst) && fieldOk(f.sk, f.sSet, src) && fieldOk(f.ok, f.oSet, off) &&
+      fieldOk(f.ik, f.iSet, imm) && (f.i2k !== K_ZERO || imm2 === 0)
     ) {
-      return;
+      return true;
     }
   }
-  throw new IsaError(slot, insnProblem(insn) ?? 'invalid instruction');
+  return false;
 }
 
 /** Validate an already-decoded program (e.g. built by hand or by the assembler). */
