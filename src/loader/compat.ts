@@ -25,6 +25,10 @@ export function typesCompatible(lb: Btf, lid: number, tb: Btf, tid: number, dept
   if (depth > MAX_DEPTH) throw new Error('type compatibility check too deep');
   const lt = lb.resolve(lid);
   const tt = tb.resolve(tid);
+  // A forward declaration stands for the struct/union it names (kfunc prototypes written
+  // against `struct task_struct;` must match the kernel's full definition).
+  const fwdOf = (a: BtfType, b: BtfType): boolean => a.kind === 'fwd' && (b.kind === 'struct' || b.kind === 'union') && a.fwdKind === b.kind;
+  if (fwdOf(lt, tt) || fwdOf(tt, lt)) return true;
   if (!kindCompat(lt, tt)) return false;
   switch (lt.kind) {
     case 'void':

@@ -200,7 +200,7 @@ class ObjectReader {
         }
         throw e;
       }
-      const size = btf.sizeof(vt.type);
+      const size = Math.max(btf.sizeof(vt.type), sym.size);
       if (sym.value + size > sec.size && sec.type !== 8) throw objErr('.maps', sym.value, `map '${vt.name}' extends past the section`);
       parsed.spec.section = '.maps';
       const entry: MapEntry & { valuesOffset?: number } = { spec: parsed.spec, secIdx: sec.index, offset: sym.value, size, symbolName: vt.name };

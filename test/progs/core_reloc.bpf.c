@@ -12,7 +12,8 @@ struct core_inner {
 /* Local view: small, packed-ish, fields in a different order than in the target. */
 struct core_sample {
 	int a;
-	char c;
+	unsigned char c;
+	short sh;
 	unsigned int lo : 3;
 	int sbits : 5;
 	long long b;
@@ -43,8 +44,17 @@ typedef struct core_inner core_inner_t;
 SEC("kprobe/core_direct")
 int core_direct_loads(struct core_sample *s)
 {
-	/* LDX with relocated offsets; c is a char locally but an int in the target. */
+	/* LDX with relocated offsets; c is a u8 locally but a u32 in the target, so the load
+	 * size is adjusted too (safe for unsigned integers). */
 	return s->a + s->c + (int)s->b + s->arr[2] + s->inner.y;
+}
+
+SEC("kprobe/core_memsz")
+int core_memsz_poison(struct core_sample *s)
+{
+	/* sh is a signed short locally and a signed int in the target: the load cannot be
+	 * resized without changing the value, so libbpf poisons it. */
+	return s->sh;
 }
 
 SEC("kprobe/core_probe")
