@@ -11,6 +11,7 @@ export { TypeTable, type AggregateLayout, type FieldRef, type MemberLayout } fro
 export { buildKernelBtf, type KernelBtf } from './kbtf.js';
 export { CGROUP_SUBSYS_COUNT, KERNEL_STRUCTS, TYPEDEFS, ENUMS } from './tables.js';
 export { UAPI_STRUCTS } from './uapi.js';
+export { dumpKernelHeader } from './header.js';
 
 // Field types of struct bpf_map (its layout belongs to src/kernel/maps; we only name the types).
 const BPF_MAP_FIELD_TYPES: Record<string, string> = {
