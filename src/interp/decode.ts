@@ -81,6 +81,7 @@ function fieldProblem(x: Insn): string | undefined {
   if (cls === 0x04 || cls === 0x07) {
     if (op === 0xd0 && ![16, 32, 64].includes(x.imm)) return `invalid byte swap width ${x.imm}`;
     if ((op === 0x30 || op === 0x90) && x.off !== 0 && x.off !== 1) return `invalid div/mod off ${x.off}`;
+    if (code === 0xbf && x.off === 1) return 'addr_space_cast (BPF arena) is not supported';
     if (op === 0xb0 && (code & 8) !== 0) {
       const ok = cls === 0x07 ? [0, 8, 16, 32] : [0, 8, 16];
       if (!ok.includes(x.off)) return `invalid movsx width ${x.off}`;

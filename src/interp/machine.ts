@@ -44,6 +44,8 @@ export interface PacketSource {
 export class Machine {
   readonly regs = new BigInt64Array(12);
   readonly r32 = new Int32Array(this.regs.buffer);
+  /** unsigned alias: helpers receive their arguments as unsigned 64-bit values */
+  private readonly regsU = new BigUint64Array(this.regs.buffer);
   readonly mem: KernelMemory;
   /** r6..r10 of each suspended frame */
   private readonly saved = new BigInt64Array(MAX_CALL_FRAMES * 5);
@@ -641,7 +643,7 @@ export class Machine {
       fn = this.resolveCall(code, i);
       code.callFns[i] = fn;
     }
-    const r = this.regs;
+    const r = this.regsU;
     const v = fn(this.env, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!);
     return typeof v === 'bigint' ? v : BigInt(v as number);
   }
@@ -695,7 +697,7 @@ export class Machine {
   armTailCall(progArrayMap: bigint, index: bigint | number): boolean {
     if (this.resolveTailCall === undefined) return false;
     const idx = Number(BigInt.asUintN(32, BigInt(index)));
-    const target = this.resolveTailCall(progArrayMap, idx);
+    const target = this.resolveTailCall(BigInt.asUintN(64, progArrayMap), idx);
     if (target === undefined) return false;
     if (this.tailCalls >= MAX_TAIL_CALL_CNT) return false;
     this.tailCalls++;
