@@ -57,6 +57,26 @@ const NUM = '[+-]?(?:0x[0-9a-fA-F]+|\\d+)';
 const REG = '([rw])(\\d+)';
 const MEM = `\\(\\s*r(\\d+)\\s*(?:([+-])\\s*(0x[0-9a-fA-F]+|\\d+))?\\s*\\)`;
 const LABEL = '[A-Za-z_.$][\\w.$]*';
+// compiled once: assemble() runs on long generated programs
+const RE_LABEL = new RegExp(`^${LABEL}$`);
+const RE_IF = new RegExp(`^if ${REG} (s?[<>]=?|==|!=|&) (?:${REG}|(${NUM})) goto (\\S+)$`);
+const RE_LOCK = new RegExp(`^lock \\*\\(u(32|64) \\*\\)${MEM} (\\S+) ${REG}$`);
+const RE_FETCH = new RegExp(`^${REG} = atomic(?:64)?_fetch_(add|or|and|xor)\\(\\(u(32|64) \\*\\)${MEM}, ${REG}\\)$`);
+const RE_XCHG_K = new RegExp(`^${REG} = atomic(?:64)?_xchg\\(\\(u(32|64) \\*\\)${MEM}, ${REG}\\)$`);
+const RE_XCHG_L = new RegExp(`^${REG} = xchg(32)?_(32|64)\\(r(\\d+)\\s*(?:([+-])\\s*(0x[0-9a-fA-F]+|\\d+))?, ${REG}\\)$`);
+const RE_CMPXCHG_K = new RegExp(`^[rw]0 = atomic(?:64)?_cmpxchg\\(\\(u(32|64) \\*\\)${MEM}, [rw]0, ${REG}\\)$`);
+const RE_CMPXCHG_L = new RegExp(`^[rw]0 = cmpxchg(32)?_(32|64)\\(r(\\d+)\\s*(?:([+-])\\s*(0x[0-9a-fA-F]+|\\d+))?, [rw]0, ${REG}\\)$`);
+const RE_LOAD_ACQ = new RegExp(`^${REG} = load_acquire\\(\\(u(8|16|32|64) \\*\\)${MEM}\\)$`);
+const RE_STORE_REL = new RegExp(`^store_release\\(\\(u(8|16|32|64) \\*\\)${MEM}, ${REG}\\)$`);
+const RE_LDX = new RegExp(`^${REG} = \\*\\(([us])(8|16|32|64) \\*\\)${MEM}$`);
+const RE_STORE = new RegExp(`^\\*\\(u(8|16|32|64) \\*\\)${MEM} = (?:${REG}|(${NUM}))$`);
+const RE_PSEUDO = new RegExp(`^r(\\d+) = ([a-z_]+)\\[(${NUM})\\](?:\\+(${NUM}))?(?: ll)?$`);
+const RE_ASCAST = new RegExp(`^r(\\d+) = addr_space_cast\\(r(\\d+), (${NUM}), (${NUM})\\)$`);
+const RE_NEG = new RegExp(`^${REG} = -${REG}$`);
+const RE_MOVSX = new RegExp(`^${REG} = \\(s(8|16|32)\\)${REG}$`);
+const RE_ALU = new RegExp(`^${REG} (s?[-+*/%|&^]?=|<<=|s?>>=) (?:${REG}|(${NUM})( ll)?)$`);
+const RE_NUM = new RegExp(`^${NUM}$`);
+const RE_LABEL_DEF = new RegExp(`^(${LABEL}):(?!=)\\s*`);
 
 /** A jump/call target not yet resolved: a label, or an already-numeric relative offset. */
 type Target = { label: string } | { rel: number };
@@ -74,7 +94,16 @@ class LineParser {
   constructor(
     readonly line: number,
     readonly opts: AssembleOptions | undefined,
+    readonly out: Pending[],
   ) {}
+
+  push(insn: Insn, target?: Pending['target']): void {
+    this.out.push({ insn, line: this.line, target });
+  }
+
+  sizeOf(bits: string): number {
+    return SIZE_BY_BITS[bits] ?? this.fail(`bad size u${bits}`);
+  }
 
   fail(reason: string): never {
     throw new AsmError(this.line, reason);
@@ -111,7 +140,7 @@ class LineParser {
     if (m) return { rel: Number(m[1]) };
     m = /^([+-])(0x[0-9a-fA-F]+|\d+)$/.exec(t);
     if (m) return { rel: Number(this.num(m[1] + m[2], -(2n ** 31n), 2n ** 31n - 1n, 'jump offset')) };
-    if (new RegExp(`^${LABEL}$`).test(t)) return { label: t };
+    if (RE_LABEL.test(t)) return { label: t };
     return this.fail(`bad jump target '${s}'`);
   }
 }
@@ -120,60 +149,56 @@ const ins = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code,
 
 function parseInsn(p: LineParser, text: string, out: Pending[]): void {
   const flavor = p.opts?.flavor ?? p.opts?.flavour ?? 'kernel';
-  const push = (insn: Insn, target?: Pending['target']): void => {
-    out.push({ insn, line: p.line, target });
-  };
-  const sizeOf = (t: string): number => SIZE_BY_BITS[t] ?? p.fail(`bad size u${t}`);
   let m: RegExpExecArray | null;
   // objdump appends the jump target's symbol: `goto +0x3 <f+0x20>`
   const s = text.replace(/(goto|gotol|may_goto)(\s+\S+)\s+<[^<>]*>$/, '$1$2');
 
-  if (s === 'exit') return push(ins(BPF_JMP | BPF_EXIT));
-  if ((m = /^goto (\S+)$/.exec(s))) return push(ins(BPF_JMP | BPF_JA), { t: p.target(m[1]), field: 'off' });
-  if ((m = /^gotol (\S+)$/.exec(s))) return push(ins(BPF_JMP32 | BPF_JA), { t: p.target(m[1]), field: 'imm' });
-  if ((m = /^may_goto (\S+)$/.exec(s))) return push(ins(BPF_JMP | BPF_JCOND), { t: p.target(m[1]), field: 'off' });
+  if (s === 'exit') return p.push(ins(BPF_JMP | BPF_EXIT));
+  if ((m = /^goto (\S+)$/.exec(s))) return p.push(ins(BPF_JMP | BPF_JA), { t: p.target(m[1]), field: 'off' });
+  if ((m = /^gotol (\S+)$/.exec(s))) return p.push(ins(BPF_JMP32 | BPF_JA), { t: p.target(m[1]), field: 'imm' });
+  if ((m = /^may_goto (\S+)$/.exec(s))) return p.push(ins(BPF_JMP | BPF_JCOND), { t: p.target(m[1]), field: 'off' });
 
-  if ((m = new RegExp(`^if ${REG} (s?[<>]=?|==|!=|&) (?:${REG}|(${NUM})) goto (\\S+)$`).exec(s))) {
+  if ((m = RE_IF.exec(s))) {
     const cls = m[1] === 'w' ? BPF_JMP32 : BPF_JMP;
     const op = JMP_OPS[m[3]] ?? p.fail(`bad condition ${m[3]}`);
     const t = { t: p.target(m[7]), field: 'off' as const };
     if (m[4] !== undefined) {
       if (m[4] !== m[1]) p.fail('mixed r/w registers in a condition');
-      return push(ins(cls | op | BPF_X, p.reg(m[2]), p.reg(m[5])), t);
+      return p.push(ins(cls | op | BPF_X, p.reg(m[2]), p.reg(m[5])), t);
     }
-    return push(ins(cls | op | BPF_K, p.reg(m[2]), 0, 0, p.imm(m[6])), t);
+    return p.push(ins(cls | op | BPF_K, p.reg(m[2]), 0, 0, p.imm(m[6])), t);
   }
 
-  if ((m = /^call (.+)$/.exec(s))) return parseCall(p, m[1].trim(), push);
+  if ((m = /^call (.+)$/.exec(s))) return parseCall(p, m[1].trim());
 
   // atomics
-  if ((m = new RegExp(`^lock \\*\\(u(32|64) \\*\\)${MEM} (\\S+) ${REG}$`).exec(s))) {
+  if ((m = RE_LOCK.exec(s))) {
     const op = LOCK_OPS[m[5]] ?? p.fail(`bad atomic operation ${m[5]}`);
-    return push(ins(BPF_STX | BPF_ATOMIC | sizeOf(m[1]), p.reg(m[2]), p.reg(m[7]), p.off(m[3], m[4]), op));
+    return p.push(ins(BPF_STX | BPF_ATOMIC | p.sizeOf(m[1]), p.reg(m[2]), p.reg(m[7]), p.off(m[3], m[4]), op));
   }
-  if ((m = new RegExp(`^${REG} = atomic(?:64)?_fetch_(add|or|and|xor)\\(\\(u(32|64) \\*\\)${MEM}, ${REG}\\)$`).exec(s))) {
+  if ((m = RE_FETCH.exec(s))) {
     if (m[2] !== m[9]) p.fail('fetch result register must be the source register');
-    return push(ins(BPF_STX | BPF_ATOMIC | sizeOf(m[4]), p.reg(m[5]), p.reg(m[9]), p.off(m[6], m[7]), FETCH_OPS[m[3]] | BPF_FETCH));
+    return p.push(ins(BPF_STX | BPF_ATOMIC | p.sizeOf(m[4]), p.reg(m[5]), p.reg(m[9]), p.off(m[6], m[7]), FETCH_OPS[m[3]] | BPF_FETCH));
   }
-  if ((m = new RegExp(`^${REG} = atomic(?:64)?_xchg\\(\\(u(32|64) \\*\\)${MEM}, ${REG}\\)$`).exec(s))) {
+  if ((m = RE_XCHG_K.exec(s))) {
     if (m[2] !== m[8]) p.fail('xchg result register must be the source register');
-    return push(ins(BPF_STX | BPF_ATOMIC | sizeOf(m[3]), p.reg(m[4]), p.reg(m[8]), p.off(m[5], m[6]), BPF_XCHG));
+    return p.push(ins(BPF_STX | BPF_ATOMIC | p.sizeOf(m[3]), p.reg(m[4]), p.reg(m[8]), p.off(m[5], m[6]), BPF_XCHG));
   }
-  if ((m = new RegExp(`^${REG} = xchg(32)?_(32|64)\\(r(\\d+)\\s*(?:([+-])\\s*(0x[0-9a-fA-F]+|\\d+))?, ${REG}\\)$`).exec(s))) {
+  if ((m = RE_XCHG_L.exec(s))) {
     if (m[2] !== m[9]) p.fail('xchg result register must be the source register');
-    return push(ins(BPF_STX | BPF_ATOMIC | sizeOf(m[4]), p.reg(m[5]), p.reg(m[9]), p.off(m[6], m[7]), BPF_XCHG));
+    return p.push(ins(BPF_STX | BPF_ATOMIC | p.sizeOf(m[4]), p.reg(m[5]), p.reg(m[9]), p.off(m[6], m[7]), BPF_XCHG));
   }
-  if ((m = new RegExp(`^[rw]0 = atomic(?:64)?_cmpxchg\\(\\(u(32|64) \\*\\)${MEM}, [rw]0, ${REG}\\)$`).exec(s))) {
-    return push(ins(BPF_STX | BPF_ATOMIC | sizeOf(m[1]), p.reg(m[2]), p.reg(m[6]), p.off(m[3], m[4]), BPF_CMPXCHG));
+  if ((m = RE_CMPXCHG_K.exec(s))) {
+    return p.push(ins(BPF_STX | BPF_ATOMIC | p.sizeOf(m[1]), p.reg(m[2]), p.reg(m[6]), p.off(m[3], m[4]), BPF_CMPXCHG));
   }
-  if ((m = new RegExp(`^[rw]0 = cmpxchg(32)?_(32|64)\\(r(\\d+)\\s*(?:([+-])\\s*(0x[0-9a-fA-F]+|\\d+))?, [rw]0, ${REG}\\)$`).exec(s))) {
-    return push(ins(BPF_STX | BPF_ATOMIC | sizeOf(m[2]), p.reg(m[3]), p.reg(m[7]), p.off(m[4], m[5]), BPF_CMPXCHG));
+  if ((m = RE_CMPXCHG_L.exec(s))) {
+    return p.push(ins(BPF_STX | BPF_ATOMIC | p.sizeOf(m[2]), p.reg(m[3]), p.reg(m[7]), p.off(m[4], m[5]), BPF_CMPXCHG));
   }
-  if ((m = new RegExp(`^${REG} = load_acquire\\(\\(u(8|16|32|64) \\*\\)${MEM}\\)$`).exec(s))) {
-    return push(ins(BPF_STX | BPF_ATOMIC | sizeOf(m[3]), p.reg(m[2]), p.reg(m[4]), p.off(m[5], m[6]), BPF_LOAD_ACQ));
+  if ((m = RE_LOAD_ACQ.exec(s))) {
+    return p.push(ins(BPF_STX | BPF_ATOMIC | p.sizeOf(m[3]), p.reg(m[2]), p.reg(m[4]), p.off(m[5], m[6]), BPF_LOAD_ACQ));
   }
-  if ((m = new RegExp(`^store_release\\(\\(u(8|16|32|64) \\*\\)${MEM}, ${REG}\\)$`).exec(s))) {
-    return push(ins(BPF_STX | BPF_ATOMIC | sizeOf(m[1]), p.reg(m[2]), p.reg(m[6]), p.off(m[3], m[4]), BPF_STORE_REL));
+  if ((m = RE_STORE_REL.exec(s))) {
+    return p.push(ins(BPF_STX | BPF_ATOMIC | p.sizeOf(m[1]), p.reg(m[2]), p.reg(m[6]), p.off(m[3], m[4]), BPF_STORE_REL));
   }
 
   // legacy packet access
@@ -184,21 +209,21 @@ function parseInsn(p: LineParser, text: string, out: Pending[]): void {
     if (ind) {
       const neg = (ind[2] === '-') !== (ind[3] === '-');
       const imm = ind[4] === undefined ? 0 : p.imm((neg ? '-' : '') + ind[4]);
-      return push(ins(BPF_LD | BPF_IND | sizeOf(m[1]), 0, p.reg(ind[1]), 0, imm));
+      return p.push(ins(BPF_LD | BPF_IND | p.sizeOf(m[1]), 0, p.reg(ind[1]), 0, imm));
     }
-    return push(ins(BPF_LD | BPF_ABS | sizeOf(m[1]), 0, 0, 0, p.imm(inner)));
+    return p.push(ins(BPF_LD | BPF_ABS | p.sizeOf(m[1]), 0, 0, 0, p.imm(inner)));
   }
 
   // loads and stores
-  if ((m = new RegExp(`^${REG} = \\*\\(([us])(8|16|32|64) \\*\\)${MEM}$`).exec(s))) {
+  if ((m = RE_LDX.exec(s))) {
     const sx = m[3] === 's';
     if (sx && m[4] === '64') p.fail('there is no sign-extending 64-bit load');
-    return push(ins(BPF_LDX | (sx ? BPF_MEMSX : BPF_MEM) | sizeOf(m[4]), p.reg(m[2]), p.reg(m[5]), p.off(m[6], m[7])));
+    return p.push(ins(BPF_LDX | (sx ? BPF_MEMSX : BPF_MEM) | p.sizeOf(m[4]), p.reg(m[2]), p.reg(m[5]), p.off(m[6], m[7])));
   }
-  if ((m = new RegExp(`^\\*\\(u(8|16|32|64) \\*\\)${MEM} = (?:${REG}|(${NUM}))$`).exec(s))) {
-    const size = sizeOf(m[1]);
-    if (m[5] !== undefined) return push(ins(BPF_STX | BPF_MEM | size, p.reg(m[2]), p.reg(m[6]), p.off(m[3], m[4])));
-    return push(ins(BPF_ST | BPF_MEM | size, p.reg(m[2]), 0, p.off(m[3], m[4]), p.imm(m[7])));
+  if ((m = RE_STORE.exec(s))) {
+    const size = p.sizeOf(m[1]);
+    if (m[5] !== undefined) return p.push(ins(BPF_STX | BPF_MEM | size, p.reg(m[2]), p.reg(m[6]), p.off(m[3], m[4])));
+    return p.push(ins(BPF_ST | BPF_MEM | size, p.reg(m[2]), 0, p.off(m[3], m[4]), p.imm(m[7])));
   }
 
   // ld_imm64 pseudo forms
@@ -206,7 +231,7 @@ function parseInsn(p: LineParser, text: string, out: Pending[]): void {
     const src = Number(p.num(m[2], 1n, 15n, 'pseudo source'));
     return pushWide(out, p, ins(BPF_LD | BPF_IMM | BPF_DW, p.reg(m[1]), src, 0, p.imm(m[3])), 0);
   }
-  if ((m = new RegExp(`^r(\\d+) = ([a-z_]+)\\[(${NUM})\\](?:\\+(${NUM}))?(?: ll)?$`).exec(s))) {
+  if ((m = RE_PSEUDO.exec(s))) {
     const src = PSEUDO_LD_NAMES.indexOf(m[2]);
     if (src <= 0) p.fail(`unknown ld_imm64 pseudo source '${m[2]}'`);
     const hi = m[4] === undefined ? 0 : p.imm(m[4]);
@@ -217,29 +242,29 @@ function parseInsn(p: LineParser, text: string, out: Pending[]): void {
   if ((m = /^r(\d+) = (le|be|bswap)(16|32|64) r(\d+)$/.exec(s))) {
     if (m[1] !== m[4]) p.fail('byte swap works in place: both registers must be the same');
     const code = m[2] === 'bswap' ? BPF_ALU64 | BPF_END | BPF_TO_LE : BPF_ALU | BPF_END | (m[2] === 'be' ? BPF_TO_BE : BPF_TO_LE);
-    return push(ins(code, p.reg(m[1]), 0, 0, Number(m[3])));
+    return p.push(ins(code, p.reg(m[1]), 0, 0, Number(m[3])));
   }
-  if ((m = new RegExp(`^r(\\d+) = addr_space_cast\\(r(\\d+), (${NUM}), (${NUM})\\)$`).exec(s))) {
+  if ((m = RE_ASCAST.exec(s))) {
     const dstAs = Number(p.num(m[3], 0n, 0xffffn, 'address space'));
     const srcAs = Number(p.num(m[4], 0n, 0xffffn, 'address space'));
-    return push(ins(BPF_ALU64 | BPF_MOV | BPF_X, p.reg(m[1]), p.reg(m[2]), BPF_ADDR_SPACE_CAST, ((dstAs << 16) | srcAs) | 0));
+    return p.push(ins(BPF_ALU64 | BPF_MOV | BPF_X, p.reg(m[1]), p.reg(m[2]), BPF_ADDR_SPACE_CAST, ((dstAs << 16) | srcAs) | 0));
   }
-  if ((m = new RegExp(`^${REG} = -${REG}$`).exec(s))) {
+  if ((m = RE_NEG.exec(s))) {
     if (m[1] !== m[3] || m[2] !== m[4]) p.fail('negation works in place: both registers must be the same');
-    return push(ins((m[1] === 'w' ? BPF_ALU : BPF_ALU64) | BPF_NEG, p.reg(m[2])));
+    return p.push(ins((m[1] === 'w' ? BPF_ALU : BPF_ALU64) | BPF_NEG, p.reg(m[2])));
   }
-  if ((m = new RegExp(`^${REG} = \\(s(8|16|32)\\)${REG}$`).exec(s))) {
+  if ((m = RE_MOVSX.exec(s))) {
     if (m[1] !== m[4]) p.fail('mixed r/w registers in movsx');
-    return push(ins((m[1] === 'w' ? BPF_ALU : BPF_ALU64) | BPF_MOV | BPF_X, p.reg(m[2]), p.reg(m[5]), Number(m[3])));
+    return p.push(ins((m[1] === 'w' ? BPF_ALU : BPF_ALU64) | BPF_MOV | BPF_X, p.reg(m[2]), p.reg(m[5]), Number(m[3])));
   }
-  if ((m = new RegExp(`^${REG} (s?[-+*/%|&^]?=|<<=|s?>>=) (?:${REG}|(${NUM})( ll)?)$`).exec(s))) {
+  if ((m = RE_ALU.exec(s))) {
     const [, rw, d, opStr, rs, sreg, lit, ll] = m;
     const op = ALU_OPS[opStr] ?? p.fail(`bad ALU operator ${opStr}`);
     const cls = rw === 'w' ? BPF_ALU : BPF_ALU64;
     const signed = opStr === 's/=' || opStr === 's%=' ? 1 : 0;
     if (rs !== undefined) {
       if (rs !== rw) p.fail('mixed r/w registers in an ALU instruction');
-      return push(ins(cls | op | BPF_X, p.reg(d), p.reg(sreg), signed));
+      return p.push(ins(cls | op | BPF_X, p.reg(d), p.reg(sreg), signed));
     }
     if (op === BPF_MOV && rw === 'r') {
       const isHex = /^\+?0x/i.test(lit);
@@ -253,7 +278,7 @@ function parseInsn(p: LineParser, text: string, out: Pending[]): void {
       }
     }
     if (ll !== undefined) p.fail("'ll' only applies to 64-bit moves");
-    return push(ins(cls | op | BPF_K, p.reg(d), 0, signed, p.imm(lit)));
+    return p.push(ins(cls | op | BPF_K, p.reg(d), 0, signed, p.imm(lit)));
   }
   p.fail(`cannot parse '${text}'`);
 }
@@ -265,10 +290,10 @@ function pushWide(out: Pending[], p: LineParser, first: Insn, hi: number, lo?: n
   out.push({ insn: ins(0, 0, 0, 0, hi), line: p.line, wide: true });
 }
 
-function parseCall(p: LineParser, arg: string, push: (insn: Insn, t?: Pending['target']) => void): void {
+function parseCall(p: LineParser, arg: string): void {
   const CALL = BPF_JMP | BPF_CALL;
   let m: RegExpExecArray | null;
-  if ((m = /^pc([+-]\d+)$/.exec(arg))) return push(ins(CALL, 0, BPF_PSEUDO_CALL, 0, p.imm(m[1])));
+  if ((m = /^pc([+-]\d+)$/.exec(arg))) return p.push(ins(CALL, 0, BPF_PSEUDO_CALL, 0, p.imm(m[1])));
   // `name#id` as the kernel prints: helpers for Linux's names (or `unknown`), kfuncs otherwise
   if ((m = /^([\w.$-]+)#(-?\d+)(?:@(-?\d+))?$/.exec(arg))) {
     const id = p.imm(m[2]);
@@ -277,14 +302,14 @@ function parseCall(p: LineParser, arg: string, push: (insn: Insn, t?: Pending['t
     const isHelper =
       m[3] === undefined && name !== 'kernel-function' &&
       (name === 'unknown' || helperName(id) === name || p.opts?.helperId?.(name) === id);
-    if (isHelper) return push(ins(CALL, 0, 0, 0, id));
-    return push(ins(CALL, 0, BPF_PSEUDO_KFUNC_CALL, off, id));
+    if (isHelper) return p.push(ins(CALL, 0, 0, 0, id));
+    return p.push(ins(CALL, 0, BPF_PSEUDO_KFUNC_CALL, off, id));
   }
-  if (new RegExp(`^${NUM}$`).test(arg)) return push(ins(CALL, 0, 0, 0, p.imm(arg)));
-  if (new RegExp(`^${LABEL}$`).test(arg)) {
+  if (RE_NUM.test(arg)) return p.push(ins(CALL, 0, 0, 0, p.imm(arg)));
+  if (RE_LABEL.test(arg)) {
     const id = p.opts?.helperId?.(arg) ?? helperId(arg);
     // labels win over helper names; resolved after all labels are known
-    return push(ins(CALL, 0, id === undefined ? BPF_PSEUDO_CALL : 0, 0, id ?? 0), {
+    return p.push(ins(CALL, 0, id === undefined ? BPF_PSEUDO_CALL : 0, 0, id ?? 0), {
       t: { label: arg },
       field: 'imm',
     });
@@ -309,14 +334,14 @@ export function assemble(text: string, opts?: AssembleOptions): Insn[] {
   const labels = new Map<string, number>();
   const lines = text.split(/\r?\n/);
   for (let li = 0; li < lines.length; li++) {
-    const p = new LineParser(li + 1, opts);
+    const p = new LineParser(li + 1, opts, pending);
     let s = stripComment(lines[li]).trim();
     // objdump function headers: `0000000000000000 <name>:`
     if (/^[0-9a-fA-F]+ <[^>]*>:$/.test(s)) continue;
     // verifier log `12: (85) ...` / objdump `12:\t85 00 ... 00\t...`
     s = s.replace(/^\d+:\s*(?:\([0-9a-fA-F]{2}\)\s*|(?:[0-9a-fA-F]{2}\s){8}(?:(?:[0-9a-fA-F]{2}\s){8})?)?/, '');
     let lm: RegExpExecArray | null;
-    while ((lm = new RegExp(`^(${LABEL}):(?!=)\\s*`).exec(s))) {
+    while ((lm = RE_LABEL_DEF.exec(s))) {
       if (labels.has(lm[1])) p.fail(`label '${lm[1]}' defined twice`);
       labels.set(lm[1], pending.length);
       s = s.slice(lm[0].length);

@@ -250,21 +250,27 @@ export interface DisasmProgramOptions extends DisasmOptions {
  */
 export function disasmProgram(insns: readonly Insn[], opts?: DisasmProgramOptions): string[] {
   const flavor = opts?.flavor ?? opts?.flavour ?? 'kernel';
-  const lines: string[] = [];
+  // one options object reused for every line: listings of huge programs stay cheap
+  const o: DisasmOptions = { ...opts, flavor, pc: 0 };
+  const withCode = opts?.opcode !== false;
+  const relocName = opts?.relocName;
+  const lines: string[] = new Array<string>();
   for (let i = 0; i < insns.length; i++) {
     let insn = insns[i];
     const wide = insn.code === 0x18;
     if (wide && insn.imm2 === undefined && insns[i + 1] !== undefined) insn = { ...insn, imm2: insns[i + 1].imm };
+    o.pc = i;
     let line: string;
     if (flavor === 'llvm') {
-      const text = disasm(insn, { ...opts, flavor: 'llvm', pc: i });
-      line = `${String(i).padStart(8)}:\t${insnBytes(insn, wide ? insns[i + 1] : undefined)}\t${text}`;
+      line = `${String(i).padStart(8)}:\t${insnBytes(insn, wide ? insns[i + 1] : undefined)}\t${disasmLlvm(insn, o)}`;
     } else {
-      const text = disasm(insn, { ...opts, flavor: 'kernel', opcode: false, pc: i });
-      line = opts?.opcode === false ? `${i}: ${text}` : `${i}: (${hex2(insn.code)}) ${text}`;
+      const text = disasmKernel(insn, o);
+      line = withCode ? `${i}: (${hex2(insn.code)}) ${text}` : `${i}: ${text}`;
     }
-    const reloc = opts?.relocName?.(i);
-    if (reloc !== undefined) line += ` ; ${reloc}`;
+    if (relocName !== undefined) {
+      const reloc = relocName(i);
+      if (reloc !== undefined) line += ` ; ${reloc}`;
+    }
     lines.push(line);
     if (wide) i++;
   }
