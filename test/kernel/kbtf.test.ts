@@ -4,6 +4,7 @@ import { Kernel } from '../../src/kernel/kernel.js';
 import { kernelTypes } from '../../src/kernel/btf/index.js';
 import { fieldParts } from '../../src/kernel/btf/layout.js';
 import { KERNEL_STRUCTS } from '../../src/kernel/btf/tables.js';
+import { UAPI_STRUCTS } from '../../src/kernel/btf/uapi.js';
 import { parseBtf, type Btf } from '../../src/btf/index.js';
 
 const k = new Kernel({
@@ -140,7 +141,7 @@ describe.skipIf(!existsSync(VMLINUX))('kernel BTF vs host vmlinux', () => {
     // fields that differ on purpose: simplified opaque stand-ins for lock/bitfield types
     // and bpf_iter_task_file, the CRIB proposal's iterator, which 6.18 does not have yet
     const own = new Set(['desc_struct', 'spinlock', 'maple_tree', 'file_ref', 'bpf_iter_task_file']);
-    for (const s of KERNEL_STRUCTS) {
+    for (const s of [...KERNEL_STRUCTS, ...UAPI_STRUCTS]) {
       if (own.has(s.name)) continue;
       const id = host.findIdByName(s.name, s.kind);
       if (id < 0) {
@@ -167,3 +168,22 @@ function anonNames(f: unknown): string[] {
   walk(f);
   return out;
 }
+
+describe('UAPI objects and tracepoint records', () => {
+  it('have the sizes and offsets of Linux 6.18 (values from clang on the host vmlinux.h)', () => {
+    const size = (n: string) => btf.sizeof(btf.findIdByName(n, 'struct'));
+    expect(size('bpf_spin_lock')).toBe(4);
+    expect(size('bpf_timer')).toBe(16);
+    expect(size('bpf_dynptr')).toBe(16);
+    expect(size('bpf_list_node')).toBe(24);
+    expect(size('bpf_rb_node')).toBe(32);
+    expect(size('bpf_refcount')).toBe(4);
+    expect(size('bpf_sock')).toBe(80);
+    expect(off('bpf_sock', 'dst_ip4')).toBe(52);
+    expect(size('bpf_perf_event_data')).toBe(184);
+    expect(size('trace_entry')).toBe(8);
+    expect(off('trace_event_raw_sys_enter', 'args')).toBe(16);
+    expect(off('trace_event_raw_sched_switch', 'next_comm')).toBe(40);
+    expect(off('trace_event_raw_sched_switch', 'next_pid')).toBe(56);
+  });
+});

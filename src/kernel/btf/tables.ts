@@ -67,6 +67,7 @@ export const TYPEDEFS: TypedefSpec[] = [
   { name: 'file_ref_t', type: 'struct file_ref' },
   { name: 'spinlock_t', type: 'struct spinlock' },
   { name: 'kernel_cap_t', type: anon('struct', [['val', 'u64']]) },
+  { name: 'bpf_user_pt_regs_t', type: 'struct pt_regs' },
 ];
 
 export const ENUMS: EnumSpec[] = [
