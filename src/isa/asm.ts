@@ -86,8 +86,6 @@ interface Pending {
   line: number;
   /** field receiving the resolved relative target */
   target?: { t: Target; field: 'off' | 'imm' };
-  /** second slot of an ld_imm64 */
-  wide?: boolean;
 }
 
 class LineParser {
@@ -287,7 +285,7 @@ function pushWide(out: Pending[], p: LineParser, first: Insn, hi: number, lo?: n
   if (lo !== undefined) first.imm = lo;
   first.imm2 = hi;
   out.push({ insn: first, line: p.line });
-  out.push({ insn: ins(0, 0, 0, 0, hi), line: p.line, wide: true });
+  out.push({ insn: ins(0, 0, 0, 0, hi), line: p.line });
 }
 
 function parseCall(p: LineParser, arg: string): void {
