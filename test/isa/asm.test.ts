@@ -110,6 +110,13 @@ describe('assemble', () => {
     );
   });
 
+  it('reads objdump ld_pseudo and the exact pseudo spellings', () => {
+    expect(assemble('ld_pseudo\tr1, 0x2, 0x7')[0]).toEqual({ code: 0x18, dst: 1, src: 2, off: 0, imm: 7, imm2: 0 });
+    expect(assemble('r3 = map_value[4]+16')[0]).toEqual({ code: 0x18, dst: 3, src: 2, off: 0, imm: 4, imm2: 16 });
+    expect(assemble('r3 = map_idx[1] ll')[0]).toMatchObject({ src: 5, imm: 1, imm2: 0 });
+    expect(assemble('call kernel-function#77@2')[0]).toEqual({ code: 0x85, dst: 0, src: 2, off: 2, imm: 77 });
+  });
+
   it('reads a pasted verifier log (slot, opcode, register-state comments)', () => {
     const log = `0: (b7) r1 = 0                        ; R1=0
 1: (7b) *(u64 *)(r10 -8) = r1         ; R1=0 R10=fp0 fp-8=0
