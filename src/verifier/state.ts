@@ -395,6 +395,8 @@ export interface CompareEnv {
   idGen: number;
   /** env->explore_alu_limits (unprivileged speculation checks) */
   exploreAluLimits?: boolean;
+  /** compare every scalar as if precise (when precision tracking is not available) */
+  allPrecise?: boolean;
   /** env->allow_uninit_stack (privileged: reading uninit stack is allowed) */
   allowUninitStack?: boolean;
   /** live_regs_before of an instruction (bit i = Ri read later); all live when absent */
@@ -447,7 +449,7 @@ export function regsafe(env: CompareEnv, o: RegState, c: RegState, idmap: IdMap,
         return sameUnion(o, c) && sameRange(o, c) && idmap.checkScalarIds(o.id, c.id);
       }
       // An imprecise scalar's value never mattered for the old path's safety.
-      if (!o.precise && exact === 'NOT_EXACT') return true;
+      if (!o.precise && !env.allPrecise && exact === 'NOT_EXACT') return true;
       if ((o.id & BPF_ADD_CONST) !== (c.id & BPF_ADD_CONST)) return false;
       if (o.id & BPF_ADD_CONST && o.off !== c.off) return false;
       return rangeWithin(o, c) && tnumIn(o.varOff, c.varOff) && idmap.checkScalarIds(o.id, c.id);

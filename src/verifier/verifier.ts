@@ -1,0 +1,1200 @@
+// The main simulation loop (do_check): a depth-first walk over all paths with a stack of pending
+// branches, state pruning at prune points (is_state_visited with states_equal), the 1M processed
+// instruction limit, and the instruction checks for ALU, loads/stores to the stack, the context
+// and map values, conditional jumps, exits and simple helper calls. Messages are Linux 6.18's.
+//
+// Phase-1 scope and deliberate difference: precision backtracking (mark_chain_precision) is not
+// implemented, so every scalar is compared as if precise when pruning. That is sound (never
+// prunes a path the kernel would have to explore) but may explore more states than Linux.
+
+import type { Insn } from '../isa/insn.js';
+import {
+  BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_DIV, BPF_END, BPF_EXIT,
+  BPF_IMM, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_K, BPF_LD, BPF_LDX, BPF_LSH,
+  BPF_MEM, BPF_MEMSX, BPF_MOD, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_PSEUDO_CALL,
+  BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
+  BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_X, BPF_AND,
+  BPF_OR, BPF_XOR, sizeBytes, BPF_DW, BPF_W, BPF_H, BPF_B,
+} from '../isa/opcodes.js';
+import { ldImm64Value } from '../isa/insn.js';
+import type { HelperProto } from '../kernel/helpers/types.js';
+import type { ProgTypeDef } from '../kernel/progtypes/types.js';
+import { checkCfg, checkLdImm64, checkSubprogs, isLdImm64, type CfgInfo, type Subprog } from './cfg.js';
+import { E2BIG, EACCES, EFAULT, EINVAL, VerifierError } from './errors.js';
+import { computeLiveRegs } from './liveness.js';
+import { BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, VerifierLog, formatLiveRegs, regTypeStr, type VerifierStats } from './log.js';
+import {
+  adjustScalarMinMaxVals, asS32, asS64, coerceRegToSize, coerceRegToSizeSx, coerceSubregToSizeSx,
+  isRegConst, isScalarBranchTaken, knownRange, regBoundsSync, regConstValue, regSetMinMax,
+  zext32To64, boundsViolation, boundsViolationMessage, markUnbounded, S64_MAX, S64_MIN,
+} from './scalar.js';
+import {
+  BPF_ADD_CONST, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, PTR_MAYBE_NULL, STACK_INVALID,
+  STACK_MISC, STACK_SPILL, STACK_ZERO, cloneReg, cloneVerifierState, copyRegState, curFrame, eachReg,
+  growStack, isSpilledReg, markRegKnown, markRegNotInit, markRegUnknown, newVerifierState,
+  pointerReg, statesEqual, type CompareEnv, type FuncState, type RegState, type VerifierMap,
+  type VerifierState,
+} from './state.js';
+import { U64_MAX, fls64, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub } from './tnum.js';
+import type { VerifiedProgram } from './verified-program.js';
+
+export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+const BPF_MAX_VAR_OFF = 1 << 29;
+const BPF_FUNC_map_lookup_elem = 1;
+
+export interface VerifyOptions {
+  /** 'socket_filter', 'xdp', ... (recorded in the result) */
+  progType: string;
+  /** the program type's context rules; without it any ctx access is rejected */
+  progTypeDef?: ProgTypeDef;
+  /** 0 (no log), 1, 2; |4 adds the stats lines */
+  logLevel?: number;
+  /** maps referenced by ld_imm64 (BPF_PSEUDO_MAP_IDX/_VALUE: index; MAP_FD/_VALUE: resolveMapFd) */
+  maps?: readonly VerifierMap[];
+  resolveMapFd?(fd: number): VerifierMap | undefined;
+  /** address the engines use for a map (ld_imm64 is rewritten to it) */
+  mapAddress?(map: VerifierMap): bigint;
+  /** address of a map value for direct value access (BPF_PSEUDO_MAP_VALUE) */
+  mapValueAddress?(map: VerifierMap, off: number): bigint;
+  /** helper prototypes; calls to ids it does not know are rejected as the kernel does */
+  helperProto?(id: number): HelperProto | undefined;
+  /** helpers allowed for this program type (else any known helper is allowed) */
+  helperAllowed?(id: number): boolean;
+  subprogNames?: readonly { name: string; start: number }[];
+  /** override BPF_COMPLEXITY_LIMIT_INSNS (tests) */
+  insnLimit?: number;
+}
+
+export interface VerifyResult {
+  prog: VerifiedProgram;
+  log: string;
+  stats: VerifierStats;
+}
+
+interface StackElem {
+  st: VerifierState;
+  insnIdx: number;
+  prevInsnIdx: number;
+  logPos: number;
+}
+
+interface ExploredState {
+  state: VerifierState;
+  hitCnt: number;
+  missCnt: number;
+}
+
+type AccessType = 'read' | 'write';
+
+/** Verify `insns`; returns the VerifiedProgram or throws VerifierError with the log. */
+export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): VerifyResult {
+  const v = new Verifier(insns, opts);
+  return v.run();
+}
+
+class Verifier {
+  readonly log: VerifierLog;
+  private readonly insns: Insn[];
+  private cfg!: CfgInfo;
+  private subprogs: Subprog[] = [];
+  private live: number[] = [];
+  private cur!: VerifierState;
+  private insnIdx = 0;
+  private prevInsnIdx = 0;
+  private idGen = 0;
+  private readonly stack: StackElem[] = [];
+  private readonly explored = new Map<number, ExploredState[]>();
+  private exploredSize = 0;
+  private readonly stats: VerifierStats = { insnProcessed: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, longestMarkReadWalk: 0 };
+  private jmpsProcessed = 0;
+  private prevJmpsProcessed = 0;
+  private prevInsnProcessed = 0;
+  private readonly seen: Uint8Array;
+  private readonly stackDepth: number[] = [];
+  private readonly ctxRewrite = new Map<number, { off: number; size: number }>();
+  private readonly mapAt = new Map<number, { map: VerifierMap; value: boolean; off: number }>();
+  private readonly limit: number;
+
+  constructor(insns0: readonly Insn[], private readonly opts: VerifyOptions) {
+    this.insns = insns0.map((i) => ({ ...i }));
+    this.log = new VerifierLog(opts.logLevel ?? 0);
+    this.seen = new Uint8Array(insns0.length);
+    this.limit = opts.insnLimit ?? BPF_COMPLEXITY_LIMIT_INSNS;
+  }
+
+  private fail(errno: number, msg: string): never {
+    throw new VerifierError(errno, msg, this.insnIdx);
+  }
+
+  run(): VerifyResult {
+    try {
+      if (this.insns.length === 0) this.fail(EINVAL, 'empty program');
+      checkLdImm64(this.insns);
+      this.resolveMaps();
+      this.subprogs = checkSubprogs(this.insns);
+      if (this.log.level & BPF_LOG_LEVEL2) {
+        this.subprogs.forEach((s, i) => this.log.write(`func#${i} @${s.start}\n`));
+      }
+      this.cfg = checkCfg(this.insns, { allowBackEdges: true });
+      this.live = computeLiveRegs(this.insns, this.cfg.succ, (insn) => this.callParams(insn));
+      if (this.log.level & BPF_LOG_LEVEL2) {
+        this.log.write(formatLiveRegs(this.insns, this.live, this.disasmOpts()));
+      }
+      this.subprogs.forEach((_s, i) => (this.stackDepth[i] = 0));
+      this.doCheck();
+    } catch (e) {
+      if (e instanceof VerifierError) {
+        this.log.write(e.message + '\n');
+        this.log.printStats(this.stats, this.stackDepth);
+        e.log = this.log.text();
+        throw e;
+      }
+      throw e;
+    }
+    this.log.printStats(this.stats, this.stackDepth);
+    return { prog: this.output(), log: this.log.text(), stats: { ...this.stats } };
+  }
+
+  private disasmOpts(): { helperName?(id: number): string | undefined } {
+    const proto = this.opts.helperProto;
+    return proto ? { helperName: (id: number) => { const p = proto(id); return p ? `bpf_${p.name}` : undefined; } } : {};
+  }
+
+  private callParams(insn: Insn): number {
+    if (insn.src === BPF_PSEUDO_CALL || insn.src === BPF_PSEUDO_KFUNC_CALL) return 5;
+    const p = this.opts.helperProto?.(insn.imm);
+    return p ? p.args.length : 5;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // ld_imm64 map references
+
+  private resolveMaps(): void {
+    for (let i = 0; i < this.insns.length; i++) {
+      const insn = this.insns[i]!;
+      if (!isLdImm64(insn)) continue;
+      const src = insn.src;
+      if (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_VALUE || src === BPF_PSEUDO_MAP_IDX || src === BPF_PSEUDO_MAP_IDX_VALUE) {
+        const byIdx = src === BPF_PSEUDO_MAP_IDX || src === BPF_PSEUDO_MAP_IDX_VALUE;
+        const map = byIdx ? this.opts.maps?.[insn.imm] : this.opts.resolveMapFd?.(insn.imm) ?? this.opts.maps?.[insn.imm];
+        if (!map) {
+          this.insnIdx = i;
+          if (byIdx) this.fail(EINVAL, `fd_idx ${insn.imm} out of range`);
+          this.fail(EINVAL, `fd ${insn.imm} is not pointing to valid bpf_map`);
+        }
+        const value = src === BPF_PSEUDO_MAP_VALUE || src === BPF_PSEUDO_MAP_IDX_VALUE;
+        const off = value ? (insn.imm2 ?? 0) : 0;
+        if (value && (off < 0 || off >= map.valueSize)) {
+          this.insnIdx = i;
+          this.fail(EINVAL, `invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
+        }
+        this.mapAt.set(i, { map, value, off });
+      }
+      i++;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Main loop
+
+  private initialState(): VerifierState {
+    const st = newVerifierState();
+    const regs = st.frame[0]!.regs;
+    regs[1] = pointerReg('PTR_TO_CTX');
+    regs[BPF_REG_FP] = pointerReg('PTR_TO_STACK', { frameno: 0 });
+    return st;
+  }
+
+  private doCheck(): void {
+    this.cur = this.initialState();
+    this.log.scratch.markAll();
+    let doPrintState = false;
+    this.insnIdx = 0;
+    this.prevInsnIdx = -1;
+    for (;;) {
+      const idx = this.insnIdx;
+      if (idx < 0 || idx >= this.insns.length) this.fail(EFAULT, `invalid insn idx ${idx} insn_cnt ${this.insns.length}`);
+      const insn = this.insns[idx]!;
+      if (++this.stats.insnProcessed > this.limit) {
+        this.fail(E2BIG, `BPF program is too large. Processed ${this.stats.insnProcessed} insn`);
+      }
+      this.cur.insnIdx = idx;
+      if (this.cfg.prunePoints[idx]) {
+        const visited = this.isStateVisited(idx);
+        if (visited) {
+          if (this.log.level) {
+            if (doPrintState) {
+              this.log.write(`\nfrom ${this.prevInsnIdx} to ${idx}${this.cur.speculative ? ' (speculative execution)' : ''}: safe\n`);
+            } else {
+              this.log.write(`${idx}: safe\n`);
+            }
+          }
+          if (!this.popState()) return;
+          doPrintState = true;
+          continue;
+        }
+      }
+      if (this.log.level & BPF_LOG_LEVEL2 && doPrintState) {
+        this.log.printFromTo(this.cur, this.prevInsnIdx, idx);
+        doPrintState = false;
+      }
+      if (this.log.level) {
+        if (this.log.scratch.any) this.log.printInsnState(this.cur, idx);
+        this.log.printInsn(idx, insn);
+      }
+      this.seen[idx] = 1;
+      this.prevInsnIdx = idx;
+      const cls = BPF_CLASS(insn.code);
+      if (cls === BPF_ALU || cls === BPF_ALU64) {
+        this.checkAluOp(insn);
+        this.insnIdx++;
+      } else if (cls === BPF_LDX) {
+        this.checkLdx(insn);
+        this.insnIdx++;
+      } else if (cls === BPF_STX || cls === BPF_ST) {
+        this.checkStore(insn);
+        this.insnIdx++;
+      } else if (cls === BPF_LD) {
+        this.checkLd(insn);
+        this.insnIdx += isLdImm64(insn) ? 2 : 1;
+      } else {
+        this.jmpsProcessed++;
+        const op = BPF_OP(insn.code);
+        if (op === BPF_EXIT) {
+          this.checkExit(insn);
+          this.updateBranchCounts(this.cur);
+          if (!this.popState()) return;
+          doPrintState = true;
+          continue;
+        } else if (op === BPF_JA) {
+          if (insn.src !== 0 || insn.dst !== 0 || (cls === BPF_JMP && insn.imm !== 0) || (cls === BPF_JMP32 && insn.off !== 0)) {
+            this.fail(EINVAL, 'BPF_JA uses reserved fields');
+          }
+          this.insnIdx += (cls === BPF_JMP32 ? insn.imm : insn.off) + 1;
+        } else if (op === BPF_CALL) {
+          this.checkCall(insn);
+          this.insnIdx++;
+        } else if (op === BPF_JCOND) {
+          this.fail(EINVAL, 'may_goto is not supported yet');
+        } else {
+          this.checkCondJmp(insn);
+        }
+      }
+    }
+  }
+
+  private popState(): boolean {
+    const e = this.stack.pop();
+    if (!e) return false;
+    if (!(this.log.level & BPF_LOG_LEVEL2)) this.log.reset(e.logPos);
+    this.cur = e.st;
+    this.insnIdx = e.insnIdx;
+    this.prevInsnIdx = e.prevInsnIdx;
+    this.log.scratch.markAll();
+    return true;
+  }
+
+  private pushStack(insnIdx: number, prevInsnIdx: number): VerifierState {
+    const st = cloneVerifierState(this.cur);
+    this.stack.push({ st, insnIdx, prevInsnIdx, logPos: this.log.endPos });
+    if (this.stack.length > BPF_COMPLEXITY_LIMIT_JMP_SEQ) {
+      this.fail(E2BIG, `The sequence of ${this.stack.length} jumps is too complex.`);
+    }
+    if (st.parent) st.parent.branches++;
+    return st;
+  }
+
+  private updateBranchCounts(st0: VerifierState): void {
+    let st: VerifierState | undefined = st0;
+    while (st) {
+      const br = --st.branches;
+      if (br) break;
+      st = st.parent;
+    }
+  }
+
+  private compareEnv(): CompareEnv {
+    return {
+      idGen: this.idGen, allowUninitStack: true, allPrecise: true,
+      liveRegsBefore: (i: number) => this.live[i]! | (1 << BPF_REG_FP),
+    };
+  }
+
+  /** is_state_visited: 1 = an explored state covers cur (prune), 0 = continue. */
+  private isStateVisited(idx: number): boolean {
+    const cur = this.cur;
+    let addNewState = false;
+    if (this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.stats.insnProcessed - this.prevInsnProcessed >= 8) {
+      addNewState = true;
+    }
+    const list = this.explored.get(idx) ?? [];
+    let statesCnt = 0;
+    const env = this.compareEnv();
+    for (let k = 0; k < list.length; k++) {
+      const sl = list[k]!;
+      statesCnt++;
+      if (sl.state.branches) {
+        // The old state is on the current path: a loop. Same state again means it never ends.
+        if (statesEqual(env, sl.state, cur, 'EXACT')) {
+          this.log.write(`infinite loop detected at insn ${idx}\n`);
+          this.log.write('cur state:');
+          this.log.printVerifierState(cur, cur.curframe, true);
+          this.log.write('old state:');
+          this.log.printVerifierState(sl.state, cur.curframe, true);
+          this.fail(EINVAL, '');
+        }
+        if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.insnProcessed - this.prevInsnProcessed < 100) {
+          addNewState = false;
+        }
+        sl.missCnt++;
+        continue;
+      }
+      if (statesEqual(env, sl.state, cur, 'NOT_EXACT')) {
+        sl.hitCnt++;
+        return true;
+      }
+      sl.missCnt++;
+      // Drop explored states that keep missing (they cost time, not safety).
+      if (sl.missCnt > sl.hitCnt * 3 + 3) {
+        list.splice(k, 1);
+        k--;
+        this.exploredSize--;
+      }
+    }
+    if (this.stats.maxStatesPerInsn < statesCnt) this.stats.maxStatesPerInsn = statesCnt;
+    if (!addNewState) return false;
+    this.stats.totalStates++;
+    this.exploredSize++;
+    if (this.stats.peakStates < this.exploredSize) this.stats.peakStates = this.exploredSize;
+    this.prevJmpsProcessed = this.jmpsProcessed;
+    this.prevInsnProcessed = this.stats.insnProcessed;
+    const copy = cloneVerifierState(cur);
+    copy.insnIdx = idx;
+    copy.branches = 1;
+    list.push({ state: copy, hitCnt: 0, missCnt: 0 });
+    this.explored.set(idx, list);
+    cur.parent = copy;
+    cur.firstInsnIdx = idx;
+    cur.dfsDepth = copy.dfsDepth + 1;
+    return false;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Registers
+
+  private regs(): RegState[] {
+    return curFrame(this.cur).regs;
+  }
+
+  /** check_reg_arg(SRC_OP) */
+  private checkRegRead(regno: number): RegState {
+    if (regno >= MAX_BPF_REG) this.fail(EINVAL, `R${regno} is invalid`);
+    const r = this.regs()[regno]!;
+    this.log.scratch.markReg(regno);
+    if (r.type === 'NOT_INIT') this.fail(EACCES, `R${regno} !read_ok`);
+    return r;
+  }
+
+  /** check_reg_arg(DST_OP*) */
+  private checkRegWrite(regno: number, mark = true): RegState {
+    if (regno >= MAX_BPF_REG) this.fail(EINVAL, `R${regno} is invalid`);
+    if (regno === BPF_REG_FP) this.fail(EACCES, 'frame pointer is read only');
+    const r = this.regs()[regno]!;
+    this.log.scratch.markReg(regno);
+    if (mark) markRegUnknown(r);
+    return r;
+  }
+
+  private isPointerValue(r: RegState): boolean {
+    return r.type !== 'SCALAR_VALUE' && r.type !== 'NOT_INIT';
+  }
+
+  private assignScalarIdBeforeMov(r: RegState): void {
+    if (r.type !== 'SCALAR_VALUE') return;
+    if (r.id & BPF_ADD_CONST) {
+      r.id = 0;
+      r.off = 0;
+    }
+    if (!r.id && !tnumIsConst(r.varOff)) r.id = ++this.idGen;
+  }
+
+  private sanityCheck(r: RegState, ctx: string): void {
+    if (r.type !== 'SCALAR_VALUE') return;
+    const msg = boundsViolation(r);
+    if (msg) {
+      this.log.write('verifier bug: ' + boundsViolationMessage(r, ctx, msg) + '\n');
+      markUnbounded(r);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // ALU
+
+  private checkAluOp(insn: Insn): void {
+    const op = BPF_OP(insn.code);
+    const alu64 = BPF_CLASS(insn.code) === BPF_ALU64;
+    const regs = this.regs();
+    if (op === BPF_END || op === BPF_NEG) {
+      if (op === BPF_NEG) {
+        if (BPF_SRC(insn.code) !== BPF_K || insn.src !== 0 || insn.off !== 0 || insn.imm !== 0) this.fail(EINVAL, 'BPF_NEG uses reserved fields');
+      } else if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) ||
+        (alu64 && BPF_SRC(insn.code) !== BPF_K)) {
+        this.fail(EINVAL, 'BPF_END uses reserved fields');
+      }
+      const d = this.checkRegRead(insn.dst);
+      if (this.isPointerValue(d)) this.fail(EACCES, `R${insn.dst} pointer arithmetic prohibited`);
+      if (d.type === 'SCALAR_VALUE') {
+        this.checkRegWrite(insn.dst, false);
+        if (!adjustScalarMinMaxVals(insn, d, d)) markRegUnknown(d);
+        else d.id = 0;
+      } else {
+        this.checkRegWrite(insn.dst);
+      }
+    } else if (op === BPF_MOV) {
+      this.checkMov(insn);
+    } else if (op > BPF_END) {
+      this.fail(EINVAL, `invalid BPF_ALU opcode ${op.toString(16)}`);
+    } else {
+      if (BPF_SRC(insn.code) === BPF_X) {
+        if (insn.imm !== 0 || insn.off > 1 || (insn.off === 1 && op !== BPF_MOD && op !== BPF_DIV)) this.fail(EINVAL, 'BPF_ALU uses reserved fields');
+        this.checkRegRead(insn.src);
+      } else if (insn.src !== 0 || insn.off > 1 || (insn.off === 1 && op !== BPF_MOD && op !== BPF_DIV)) {
+        this.fail(EINVAL, 'BPF_ALU uses reserved fields');
+      }
+      this.checkRegRead(insn.dst);
+      if ((op === BPF_MOD || op === BPF_DIV) && BPF_SRC(insn.code) === BPF_K && insn.imm === 0) this.fail(EINVAL, 'div by zero');
+      if ((op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) && BPF_SRC(insn.code) === BPF_K) {
+        const size = alu64 ? 64 : 32;
+        if (insn.imm < 0 || insn.imm >= size) this.fail(EINVAL, `invalid shift ${insn.imm}`);
+      }
+      this.checkRegWrite(insn.dst, false);
+      this.adjustRegMinMaxVals(insn);
+    }
+    this.sanityCheck(regs[insn.dst]!, 'alu');
+  }
+
+  private checkMov(insn: Insn): void {
+    const alu64 = BPF_CLASS(insn.code) === BPF_ALU64;
+    const regs = this.regs();
+    if (BPF_SRC(insn.code) === BPF_X) {
+      const okOff = alu64 ? [0, 8, 16, 32] : [0, 8, 16];
+      if (!okOff.includes(insn.off) || insn.imm) this.fail(EINVAL, 'BPF_MOV uses reserved fields');
+      this.checkRegRead(insn.src);
+    } else if (insn.src !== 0 || insn.off !== 0) {
+      this.fail(EINVAL, 'BPF_MOV uses reserved fields');
+    }
+    const dst = this.checkRegWrite(insn.dst, false);
+    if (BPF_SRC(insn.code) === BPF_X) {
+      const src = regs[insn.src]!;
+      if (alu64) {
+        if (insn.off === 0) {
+          this.assignScalarIdBeforeMov(src);
+          copyRegState(dst, src);
+          dst.subregDef = 0;
+        } else {
+          if (this.isPointerValue(src)) this.fail(EACCES, `R${insn.src} sign-extension part of pointer`);
+          const noSext = src.umax < 1n << BigInt(insn.off - 1);
+          if (noSext) this.assignScalarIdBeforeMov(src);
+          copyRegState(dst, src);
+          if (!noSext) dst.id = 0;
+          coerceRegToSizeSx(dst, insn.off >> 3);
+          dst.subregDef = 0;
+        }
+      } else {
+        if (this.isPointerValue(src)) this.fail(EACCES, `R${insn.src} partial copy of pointer`);
+        if (insn.off === 0) {
+          const fits = fls64(src.umax) <= 32;
+          if (fits) this.assignScalarIdBeforeMov(src);
+          copyRegState(dst, src);
+          if (!fits) dst.id = 0;
+        } else {
+          const noSext = src.umax < 1n << BigInt(insn.off - 1);
+          if (noSext) this.assignScalarIdBeforeMov(src);
+          copyRegState(dst, src);
+          if (!noSext) dst.id = 0;
+          coerceSubregToSizeSx(dst, insn.off >> 3);
+        }
+        dst.subregDef = this.insnIdx + 1;
+        zext32To64(dst);
+        regBoundsSync(dst);
+      }
+    } else {
+      markRegKnown(dst, alu64 ? BigInt(insn.imm) : BigInt.asUintN(32, BigInt(insn.imm)));
+    }
+  }
+
+  private adjustRegMinMaxVals(insn: Insn): void {
+    const regs = this.regs();
+    const dst = regs[insn.dst]!;
+    const op = BPF_OP(insn.code);
+    const alu32 = BPF_CLASS(insn.code) !== BPF_ALU64;
+    let src: RegState;
+    if (BPF_SRC(insn.code) === BPF_X) {
+      src = regs[insn.src]!;
+      if (src.type !== 'SCALAR_VALUE') {
+        if (dst.type !== 'SCALAR_VALUE') {
+          if (op === BPF_SUB) {
+            markRegUnknown(dst);
+            return;
+          }
+          this.fail(EACCES, `R${insn.dst} pointer ${ALU_NAME[op >> 4]} pointer prohibited`);
+        }
+        // scalar += pointer: the result is the pointer
+        this.adjustPtrMinMaxVals(insn, dst, src, dst);
+        return;
+      }
+      if (dst.type !== 'SCALAR_VALUE') {
+        this.adjustPtrMinMaxVals(insn, dst, dst, src);
+        return;
+      }
+    } else {
+      src = { ...pointerReg('SCALAR_VALUE'), ...knownRange(BigInt(insn.imm)) };
+      if (dst.type !== 'SCALAR_VALUE') {
+        this.adjustPtrMinMaxVals(insn, dst, dst, src);
+        return;
+      }
+    }
+    const srcCopy = cloneReg(src);
+    if (!adjustScalarMinMaxVals(insn, dst, srcCopy)) {
+      markRegUnknown(dst);
+      return;
+    }
+    // Remember "dst = other + const" so a later branch on the other register refines dst too.
+    if (op === BPF_ADD && !alu32 && dst.id && isRegConst(srcCopy, false)) {
+      const val = regConstValue(srcCopy, false);
+      if (dst.id & BPF_ADD_CONST || val > 0x7fff_ffffn) {
+        dst.off = 0;
+        dst.id = 0;
+      } else {
+        dst.id = (dst.id | BPF_ADD_CONST) >>> 0;
+        dst.off = Number(val);
+      }
+    } else {
+      dst.id = 0;
+    }
+  }
+
+  /** Pointer arithmetic (adjust_ptr_min_max_vals), for the pointer types phase 1 knows. */
+  private adjustPtrMinMaxVals(insn: Insn, dstReg: RegState, ptr: RegState, off: RegState): void {
+    const op = BPF_OP(insn.code);
+    const dst = insn.dst;
+    if (BPF_CLASS(insn.code) !== BPF_ALU64) this.fail(EACCES, `R${dst} 32-bit pointer arithmetic prohibited`);
+    if (ptr.flags & PTR_MAYBE_NULL) {
+      this.fail(EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.type, ptr.flags)} prohibited, null-check it first`);
+    }
+    switch (ptr.type) {
+      case 'CONST_PTR_TO_MAP':
+      case 'PTR_TO_PACKET_END':
+      case 'PTR_TO_SOCKET':
+      case 'PTR_TO_SOCK_COMMON':
+      case 'PTR_TO_TCP_SOCK':
+      case 'PTR_TO_XDP_SOCK':
+        this.fail(EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.type, ptr.flags)} prohibited`);
+    }
+    const known = tnumIsConst(off.varOff);
+    const sminVal = off.smin;
+    const smaxVal = off.smax;
+    const uminVal = off.umin;
+    const umaxVal = off.umax;
+    if ((known && (sminVal !== smaxVal || uminVal !== umaxVal)) || sminVal > smaxVal || uminVal > umaxVal) {
+      markRegUnknown(dstReg);
+      return;
+    }
+    const p = cloneReg(ptr);
+    if (dstReg !== ptr) copyRegState(dstReg, ptr);
+    switch (op) {
+      case BPF_ADD: {
+        if (known && BigInt(p.off) + sminVal === BigInt(asS32(BigInt(p.off) + sminVal))) {
+          dstReg.off = p.off + Number(sminVal);
+          break;
+        }
+        const s1 = p.smin + sminVal;
+        const s2 = p.smax + smaxVal;
+        if (s1 < S64_MIN || s1 > S64_MAX || s2 < S64_MIN || s2 > S64_MAX) {
+          dstReg.smin = S64_MIN;
+          dstReg.smax = S64_MAX;
+        } else {
+          dstReg.smin = s1;
+          dstReg.smax = s2;
+        }
+        const u1 = p.umin + uminVal;
+        const u2 = p.umax + umaxVal;
+        if (u1 > U64_MAX || u2 > U64_MAX) {
+          dstReg.umin = 0n;
+          dstReg.umax = U64_MAX;
+        } else {
+          dstReg.umin = u1;
+          dstReg.umax = u2;
+        }
+        dstReg.varOff = tnumAdd(p.varOff, off.varOff);
+        if (p.type === 'PTR_TO_PACKET' || p.type === 'PTR_TO_PACKET_META') {
+          dstReg.id = ++this.idGen;
+          dstReg.range = 0;
+        }
+        break;
+      }
+      case BPF_SUB: {
+        if (dstReg === off) this.fail(EACCES, `R${dst} tried to subtract pointer from scalar`);
+        if (p.type === 'PTR_TO_STACK') this.fail(EACCES, `R${dst} subtraction from stack pointer prohibited`);
+        if (known && BigInt(p.off) - sminVal === BigInt(asS32(BigInt(p.off) - sminVal))) {
+          dstReg.off = p.off - Number(sminVal);
+          break;
+        }
+        const s1 = p.smin - smaxVal;
+        const s2 = p.smax - sminVal;
+        if (s1 < S64_MIN || s1 > S64_MAX || s2 < S64_MIN || s2 > S64_MAX) {
+          dstReg.smin = S64_MIN;
+          dstReg.smax = S64_MAX;
+        } else {
+          dstReg.smin = s1;
+          dstReg.smax = s2;
+        }
+        if (p.umin < umaxVal) {
+          dstReg.umin = 0n;
+          dstReg.umax = U64_MAX;
+        } else {
+          dstReg.umin = p.umin - umaxVal;
+          dstReg.umax = p.umax - uminVal;
+        }
+        dstReg.varOff = tnumSub(p.varOff, off.varOff);
+        if (p.type === 'PTR_TO_PACKET' || p.type === 'PTR_TO_PACKET_META') {
+          dstReg.id = ++this.idGen;
+          if (sminVal < 0n) dstReg.range = 0;
+        }
+        break;
+      }
+      case BPF_AND:
+      case BPF_OR:
+      case BPF_XOR:
+        this.fail(EACCES, `R${dst} bitwise operator ${ALU_NAME[op >> 4]} on pointer prohibited`);
+        break;
+      default:
+        this.fail(EACCES, `R${dst} pointer arithmetic with ${ALU_NAME[op >> 4]} operator prohibited`);
+    }
+    // check_reg_sane_offset
+    if (dstReg.smin <= -BigInt(BPF_MAX_VAR_OFF) || dstReg.smax >= BigInt(BPF_MAX_VAR_OFF) ||
+      dstReg.off <= -BPF_MAX_VAR_OFF || dstReg.off >= BPF_MAX_VAR_OFF) {
+      if (!tnumIsConst(dstReg.varOff) || dstReg.smin !== dstReg.smax) {
+        this.fail(EACCES, `value ${asS64(off.smin)} makes ${regTypeStr(ptr.type, ptr.flags)} pointer be out of bounds`);
+      }
+    }
+    regBoundsSync(dstReg);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Memory
+
+  private checkLdx(insn: Insn): void {
+    const mode = BPF_MODE(insn.code);
+    if (mode !== BPF_MEM && mode !== BPF_MEMSX) this.fail(EINVAL, 'unknown opcode ' + insn.code.toString(16).padStart(2, '0'));
+    if (insn.imm !== 0) this.fail(EINVAL, 'BPF_LDX uses reserved fields');
+    this.checkRegRead(insn.src);
+    this.checkRegWrite(insn.dst, false);
+    this.checkMemAccess(insn.src, insn.off, sizeBytes(BPF_SIZE(insn.code)), 'read', insn.dst, mode === BPF_MEMSX);
+  }
+
+  private checkStore(insn: Insn): void {
+    const mode = BPF_MODE(insn.code);
+    if (BPF_CLASS(insn.code) === BPF_STX) {
+      if (mode === BPF_ATOMIC) this.fail(EINVAL, 'atomic operations are not supported yet');
+      if (mode !== BPF_MEM || insn.imm !== 0) this.fail(EINVAL, 'BPF_STX uses reserved fields');
+      this.checkRegRead(insn.src);
+      this.checkRegRead(insn.dst);
+      this.checkMemAccess(insn.dst, insn.off, sizeBytes(BPF_SIZE(insn.code)), 'write', insn.src, false, insn);
+    } else {
+      if (mode !== BPF_MEM || insn.src !== 0) this.fail(EINVAL, 'BPF_ST uses reserved fields');
+      this.checkRegRead(insn.dst);
+      this.checkMemAccess(insn.dst, insn.off, sizeBytes(BPF_SIZE(insn.code)), 'write', -1, false, insn);
+    }
+  }
+
+  private checkLd(insn: Insn): void {
+    if (BPF_MODE(insn.code) !== BPF_IMM || BPF_SIZE(insn.code) !== BPF_DW) {
+      this.fail(EINVAL, 'legacy packet access (BPF_ABS/BPF_IND) is not supported yet');
+    }
+    if (insn.off !== 0) this.fail(EINVAL, 'BPF_LD_IMM64 uses reserved fields');
+    const dst = this.checkRegWrite(insn.dst);
+    const m = this.mapAt.get(this.insnIdx);
+    if (insn.src === 0) {
+      markRegKnown(dst, ldImm64Value(insn));
+      return;
+    }
+    if (!m) this.fail(EINVAL, `unsupported ld_imm64 src ${insn.src}`);
+    const r = m.value
+      ? pointerReg('PTR_TO_MAP_VALUE', { map: m.map, off: m.off })
+      : pointerReg('CONST_PTR_TO_MAP', { map: m.map });
+    copyRegState(dst, r);
+  }
+
+  /** check_mem_access for the pointer types phase 1 handles. */
+  private checkMemAccess(regno: number, off: number, size: number, t: AccessType, valueRegno: number, sx: boolean, storeInsn?: Insn): void {
+    const regs = this.regs();
+    const reg = regs[regno]!;
+    const totalOff = reg.off + off;
+    if (t === 'write' && valueRegno >= 0 && reg.type !== 'PTR_TO_STACK' && this.isPointerValue(regs[valueRegno]!) && reg.type !== 'PTR_TO_MAP_VALUE') {
+      // Only the stack and map values may hold pointers (privileged: map values allowed).
+      this.fail(EACCES, `R${valueRegno} leaks addr into ${reg.type === 'PTR_TO_CTX' ? 'ctx' : 'mem'}`);
+    }
+    switch (reg.type) {
+      case 'PTR_TO_STACK': {
+        this.checkStackAlignment(reg, off, size);
+        this.checkStackAccessWithinBounds(regno, reg, off, size, t);
+        if (!tnumIsConst(reg.varOff)) this.fail(EACCES, `variable stack access is not supported yet`);
+        const f = this.cur.frame[reg.frameno]!;
+        const absOff = Number(reg.varOff.value) + totalOff;
+        this.updateStackDepth(-absOff);
+        if (t === 'write') this.stackWrite(f, absOff, size, valueRegno, storeInsn!);
+        else this.stackRead(f, absOff, size, valueRegno);
+        break;
+      }
+      case 'PTR_TO_CTX': {
+        if (reg.off) this.fail(EACCES, `dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
+        if (!tnumIsConst(reg.varOff) || reg.varOff.value) {
+          this.fail(EACCES, `variable ctx access var_off=${tnumStr(reg.varOff)} disallowed`);
+        }
+        const def = this.opts.progTypeDef;
+        const acc = def && def.isValidAccess(off, size, t === 'write') ? def.convertCtxAccess(off, size, t === 'write') : null;
+        if (!acc) this.fail(EACCES, `invalid bpf_context access off=${off} size=${size}`);
+        if (acc.realOff !== off || acc.realSize !== size) this.ctxRewrite.set(this.insnIdx, { off: acc.realOff, size: acc.realSize });
+        if (t === 'read' && valueRegno >= 0) {
+          const dst = regs[valueRegno]!;
+          switch (acc.kind) {
+            case 'packet': copyRegState(dst, pointerReg('PTR_TO_PACKET', { id: 0 })); break;
+            case 'packet_end': copyRegState(dst, pointerReg('PTR_TO_PACKET_END')); break;
+            case 'packet_meta': copyRegState(dst, pointerReg('PTR_TO_PACKET_META')); break;
+            case 'plain':
+              markRegUnknown(dst);
+              if (size < BPF_REG_SIZE) this.coerceLoaded(dst, size, sx);
+              break;
+            default:
+              this.fail(EACCES, `context field ${acc.field} is not supported yet`);
+          }
+        }
+        break;
+      }
+      case 'PTR_TO_MAP_VALUE': {
+        const map = reg.map!;
+        this.checkMapValueAccess(regno, reg, off, size, map);
+        if (t === 'read' && valueRegno >= 0) {
+          const dst = regs[valueRegno]!;
+          markRegUnknown(dst);
+          if (size < BPF_REG_SIZE) this.coerceLoaded(dst, size, sx);
+        }
+        break;
+      }
+      default:
+        this.fail(EACCES, `R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
+    }
+  }
+
+  private coerceLoaded(dst: RegState, size: number, sx: boolean): void {
+    if (sx) coerceRegToSizeSx(dst, size);
+    else coerceRegToSize(dst, size);
+  }
+
+  private checkMapValueAccess(regno: number, reg: RegState, off: number, size: number, map: VerifierMap): void {
+    // check_mem_region_access: both the smallest and the largest reachable offset must fit.
+    if (reg.smin < 0n && (reg.smin === S64_MIN || BigInt(off) + reg.smin !== BigInt(asS32(BigInt(off) + reg.smin)) || reg.smin + BigInt(off) < 0n)) {
+      this.fail(EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    }
+    const lo = BigInt(reg.off + off) + reg.smin;
+    if (lo < 0n || lo + BigInt(size) > BigInt(map.valueSize)) {
+      this.fail(EACCES, `invalid access to map value, value_size=${map.valueSize} off=${Number(lo)} size=${size}`);
+    }
+    if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) {
+      this.fail(EACCES, `R${regno} unbounded memory access, make sure to bounds check any such access`);
+    }
+    const hi = BigInt(reg.off + off) + reg.umax;
+    if (hi + BigInt(size) > BigInt(map.valueSize)) {
+      this.fail(EACCES, `invalid access to map value, value_size=${map.valueSize} off=${Number(hi)} size=${size}`);
+    }
+  }
+
+  private checkStackAlignment(reg: RegState, off: number, size: number): void {
+    // Stack accesses are always strictly aligned (spill tracking relies on it).
+    if (size === 1) return;
+    const t = tnumAdd(reg.varOff, tnumConst(BigInt(reg.off + off)));
+    if (!tnumIsAligned(t, size)) {
+      const vo = tnumIsConst(reg.varOff) ? String(asS64(reg.varOff.value)) : tnumStr(reg.varOff);
+      this.fail(EACCES, `misaligned stack access off ${vo}+${reg.off}+${off} size ${size}`);
+    }
+  }
+
+  private checkStackAccessWithinBounds(regno: number, reg: RegState, off: number, size: number, t: AccessType): void {
+    const extra = t === 'read' ? ' read from' : ' write to';
+    let minOff: bigint;
+    let maxOff: bigint;
+    if (tnumIsConst(reg.varOff)) {
+      minOff = asS64(reg.varOff.value) + BigInt(reg.off + off);
+      maxOff = minOff + BigInt(size);
+    } else {
+      minOff = reg.smin + BigInt(reg.off + off);
+      maxOff = reg.smax + BigInt(reg.off + off) + BigInt(size);
+    }
+    if (minOff < -BigInt(MAX_BPF_STACK) || maxOff > 0n || size <= 0) {
+      if (tnumIsConst(reg.varOff)) {
+        this.fail(EACCES, `invalid${extra} stack R${regno} off=${Number(minOff)} size=${size}`);
+      }
+      this.fail(EACCES, `invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`);
+    }
+  }
+
+  private updateStackDepth(depth: number): void {
+    const sp = this.subprogOf(this.insnIdx);
+    if ((this.stackDepth[sp] ?? 0) < depth) this.stackDepth[sp] = depth;
+  }
+
+  private subprogOf(idx: number): number {
+    let k = 0;
+    for (let i = 0; i < this.subprogs.length; i++) if (this.subprogs[i]!.start <= idx) k = i;
+    return k;
+  }
+
+  /** check_stack_write_fixed_off */
+  private stackWrite(f: FuncState, off: number, size: number, valueRegno: number, insn: Insn): void {
+    growStack(f, -off);
+    const slot = -off - 1;
+    const spi = Math.floor(slot / BPF_REG_SIZE);
+    const st = f.stack[spi]!;
+    const reg = valueRegno >= 0 ? this.regs()[valueRegno]! : undefined;
+    this.log.scratch.markStack(spi);
+    const save = (r: RegState): void => {
+      copyRegState(st.spilledPtr, r);
+      let i = BPF_REG_SIZE;
+      for (; i > BPF_REG_SIZE - size; i--) st.slotType[i - 1] = STACK_SPILL;
+      for (; i; i--) {
+        const ty = st.slotType[i - 1]!;
+        if (ty !== STACK_ZERO && ty !== STACK_INVALID) st.slotType[i - 1] = STACK_MISC;
+      }
+    };
+    if (reg && off % BPF_REG_SIZE === 0 && reg.type === 'SCALAR_VALUE') {
+      const fits = fls64(reg.umax) <= 8 * size;
+      if (fits) this.assignScalarIdBeforeMov(reg);
+      save(reg);
+      if (!fits) st.spilledPtr.id = 0;
+    } else if (!reg && off % BPF_REG_SIZE === 0 && BPF_CLASS(insn.code) === BPF_ST) {
+      const tmp = pointerReg('SCALAR_VALUE');
+      markRegKnown(tmp, BigInt(insn.imm));
+      save(tmp);
+    } else if (reg && this.isPointerValue(reg)) {
+      if (size !== BPF_REG_SIZE) this.fail(EACCES, 'invalid size of register spill');
+      save(reg);
+    } else {
+      markRegNotInit(st.spilledPtr);
+      // A plain write into a spilled register/dynptr/iterator slot turns it into data.
+      if (st.slotType[BPF_REG_SIZE - 1]! === STACK_SPILL || st.slotType[BPF_REG_SIZE - 1]! > STACK_ZERO) {
+        for (let i = 0; i < BPF_REG_SIZE; i++) if (st.slotType[i] !== STACK_INVALID) st.slotType[i] = STACK_MISC;
+      }
+      const isZero = (reg && reg.type === 'SCALAR_VALUE' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) ||
+        (!reg && BPF_CLASS(insn.code) === BPF_ST && insn.imm === 0);
+      const type = isZero ? STACK_ZERO : STACK_MISC;
+      for (let i = 0; i < size; i++) st.slotType[(slot - i) % BPF_REG_SIZE] = type;
+    }
+  }
+
+  /** check_stack_read_fixed_off */
+  private stackRead(f: FuncState, off: number, size: number, dstRegno: number): void {
+    const slot = -off - 1;
+    const spi = Math.floor(slot / BPF_REG_SIZE);
+    this.log.scratch.markStack(spi);
+    const st = f.stack[spi];
+    const regs = this.regs();
+    const dst = dstRegno >= 0 ? regs[dstRegno]! : undefined;
+    if (!st) {
+      // Never written: privileged programs read unknown data from uninitialized stack.
+      if (dst) {
+        markRegUnknown(dst);
+        if (size < BPF_REG_SIZE) coerceRegToSize(dst, size);
+      }
+      return;
+    }
+    const stype = st.slotType;
+    const reg = st.spilledPtr;
+    if (isSpilledReg(st)) {
+      let spillSize = 1;
+      for (let i = BPF_REG_SIZE - 1; i > 0 && stype[i - 1] === STACK_SPILL; i--) spillSize++;
+      if (size !== BPF_REG_SIZE || spillSize !== BPF_REG_SIZE) {
+        if (reg.type !== 'SCALAR_VALUE') this.fail(EACCES, 'invalid size of register fill');
+        if (!dst) return;
+        if (size <= spillSize && stackNarrowAccessOk(off, size, spillSize)) {
+          const subregDef = dst.subregDef;
+          if (size === 4 && spillSize === 4 && fls64(reg.umax) <= 32) this.assignScalarIdBeforeMov(reg);
+          copyRegState(dst, reg);
+          dst.subregDef = subregDef;
+          if (fls64(reg.umax) > size * 8) dst.id = 0;
+        } else {
+          let spillCnt = 0;
+          let zeroCnt = 0;
+          for (let i = 0; i < size; i++) {
+            const ty = stype[(slot - i) % BPF_REG_SIZE];
+            if (ty === STACK_SPILL) spillCnt++;
+            else if (ty === STACK_ZERO) zeroCnt++;
+          }
+          if ((spillCnt === size && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) || zeroCnt === size) {
+            markRegKnown(dst, 0n);
+          } else {
+            markRegUnknown(dst);
+          }
+        }
+      } else if (dst) {
+        copyRegState(dst, reg);
+      }
+    } else if (dst) {
+      let allZero = true;
+      for (let i = 0; i < size; i++) if (stype[(slot - i) % BPF_REG_SIZE] !== STACK_ZERO) allZero = false;
+      if (allZero) markRegKnown(dst, 0n);
+      else markRegUnknown(dst);
+    }
+    if (dst && size < BPF_REG_SIZE && dst.type === 'SCALAR_VALUE') coerceRegToSize(dst, size);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Jumps, calls, exit
+
+  private checkCondJmp(insn: Insn): void {
+    const op = BPF_OP(insn.code);
+    const jmp32 = BPF_CLASS(insn.code) === BPF_JMP32;
+    if (op === BPF_JA || op > BPF_JCOND) this.fail(EINVAL, `invalid BPF_JMP/JMP32 opcode ${op.toString(16)}`);
+    const regs = this.regs();
+    const dst = this.checkRegRead(insn.dst);
+    let src: RegState;
+    if (BPF_SRC(insn.code) === BPF_X) {
+      if (insn.imm !== 0) this.fail(EINVAL, 'BPF_JMP/JMP32 uses reserved fields');
+      src = this.checkRegRead(insn.src);
+    } else {
+      if (insn.src !== 0) this.fail(EINVAL, 'BPF_JMP/JMP32 uses reserved fields');
+      src = { ...pointerReg('SCALAR_VALUE'), ...knownRange(BigInt(insn.imm)) };
+    }
+    const idx = this.insnIdx;
+    const pred = this.isBranchTaken(dst, src, op, jmp32);
+    if (pred >= 0) {
+      if (this.log.level) this.log.printInsnState(this.cur, idx);
+      this.insnIdx = pred === 1 ? idx + insn.off + 1 : idx + 1;
+      return;
+    }
+    const other = this.pushStack(idx + insn.off + 1, idx);
+    const oregs = other.frame[other.curframe]!.regs;
+    if (BPF_SRC(insn.code) === BPF_X) {
+      if (dst.type === 'SCALAR_VALUE' && src.type === 'SCALAR_VALUE') {
+        const r = regSetMinMax(oregs[insn.dst]!, oregs[insn.src]!, dst, src, op, jmp32, insn.dst === insn.src);
+        if (r.violation) this.reportViolation(r.violation.which, r.violation.msg);
+      }
+    } else if (dst.type === 'SCALAR_VALUE') {
+      const t2 = cloneReg(src);
+      const f2 = cloneReg(src);
+      const r = regSetMinMax(oregs[insn.dst]!, t2, dst, f2, op, jmp32);
+      if (r.violation) this.reportViolation(r.violation.which, r.violation.msg);
+    }
+    // NULL checks of maybe-null pointers: "if rX == 0" / "if rX != 0".
+    if (BPF_SRC(insn.code) === BPF_K && insn.imm === 0 && (op === BPF_JEQ || op === BPF_JNE) &&
+      dst.flags & PTR_MAYBE_NULL && !jmp32) {
+      this.markPtrOrNullRegs(other, dst.id, op === BPF_JEQ);
+      this.markPtrOrNullRegs(this.cur, dst.id, op !== BPF_JEQ);
+    }
+    void regs;
+    if (this.log.level) this.log.printInsnState(this.cur, idx);
+    this.insnIdx = idx + 1;
+  }
+
+  private reportViolation(which: string, msg: string): void {
+    this.log.write(`verifier bug: REG INVARIANTS VIOLATION (${which}): ${msg}\n`);
+  }
+
+  private isBranchTaken(r1: RegState, r2: RegState, op: number, jmp32: boolean): -1 | 0 | 1 {
+    if (this.isPointerValue(r1) || this.isPointerValue(r2)) {
+      let a = r1;
+      let b = r2;
+      let o = op;
+      if (!isRegConst(b, jmp32)) {
+        [a, b] = [b, a];
+        o = op;
+      }
+      if (!isRegConst(b, jmp32) || a.flags & PTR_MAYBE_NULL) return -1;
+      if (regConstValue(b, jmp32) !== 0n) return -1;
+      if (!this.isPointerValue(a)) return -1;
+      if (o === BPF_JEQ) return 0;
+      if (o === BPF_JNE) return 1;
+      return -1;
+    }
+    return isScalarBranchTaken(r1, r2, op, jmp32);
+  }
+
+  private markPtrOrNullRegs(st: VerifierState, id: number, isNull: boolean): void {
+    if (!id) return;
+    for (const { reg } of eachReg(st)) {
+      if (!(reg.flags & PTR_MAYBE_NULL) || reg.id !== id) continue;
+      if (isNull) {
+        markRegKnown(reg, 0n);
+      } else {
+        reg.flags &= ~PTR_MAYBE_NULL;
+        reg.id = 0;
+      }
+    }
+  }
+
+  private checkExit(insn: Insn): void {
+    if (BPF_SRC(insn.code) !== BPF_K || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || BPF_CLASS(insn.code) === BPF_JMP32) {
+      this.fail(EINVAL, 'BPF_EXIT uses reserved fields');
+    }
+    if (this.cur.curframe) this.fail(EINVAL, 'bpf-to-bpf calls are not supported yet');
+    const r0 = this.checkRegRead(0);
+    if (this.isPointerValue(r0)) this.fail(EACCES, 'R0 leaks addr as return value');
+  }
+
+  private checkCall(insn: Insn): void {
+    if (insn.src === BPF_PSEUDO_CALL) this.fail(EINVAL, 'bpf-to-bpf calls are not supported yet');
+    if (insn.src === BPF_PSEUDO_KFUNC_CALL) this.fail(EINVAL, 'kernel function calls are not supported yet');
+    if (insn.src !== 0 || insn.off !== 0 || insn.dst !== 0 || BPF_SRC(insn.code) !== BPF_K) {
+      this.fail(EINVAL, 'BPF_CALL uses reserved fields');
+    }
+    const id = insn.imm;
+    const proto = this.opts.helperProto?.(id);
+    if (!proto || (this.opts.helperAllowed && !this.opts.helperAllowed(id))) {
+      this.fail(EINVAL, `program of this type cannot use helper ${proto ? 'bpf_' + proto.name : 'unknown'}#${id}`);
+    }
+    const regs = this.regs();
+    let mapArg: VerifierMap | undefined;
+    let constKey: bigint | undefined;
+    proto.args.forEach((arg, k) => {
+      const regno = k + 1;
+      const r = this.checkRegRead(regno);
+      switch (arg) {
+        case 'ARG_ANYTHING':
+          // privileged programs may pass pointers as plain values
+          break;
+        case 'ARG_CONST_MAP_PTR':
+          if (r.type !== 'CONST_PTR_TO_MAP') this.fail(EACCES, `R${regno} type=${regTypeStr(r.type, r.flags)} expected=map_ptr`);
+          mapArg = r.map;
+          break;
+        case 'ARG_PTR_TO_MAP_KEY':
+        case 'ARG_PTR_TO_MAP_VALUE': {
+          if (!mapArg) this.fail(EACCES, 'invalid map_ptr to access map->key');
+          const sz = arg === 'ARG_PTR_TO_MAP_KEY' ? mapArg.keySize : mapArg.valueSize;
+          if (r.type === 'PTR_TO_STACK') {
+            this.checkStackRange(regno, r, sz);
+            if (arg === 'ARG_PTR_TO_MAP_KEY') constKey = this.constStackValue(r, sz);
+          } else if (r.type === 'PTR_TO_MAP_VALUE') {
+            this.checkMapValueAccess(regno, r, 0, sz, r.map!);
+          } else {
+            this.fail(EACCES, `R${regno} type=${regTypeStr(r.type, r.flags)} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
+          }
+          break;
+        }
+        default:
+          this.fail(EINVAL, `helper argument type ${arg} is not supported yet`);
+      }
+    });
+    for (let r = 1; r <= 5; r++) {
+      markRegNotInit(regs[r]!);
+      this.log.scratch.markReg(r);
+    }
+    const r0 = regs[0]!;
+    this.log.scratch.markReg(0);
+    switch (proto.ret) {
+      case 'RET_INTEGER':
+        markRegUnknown(r0);
+        break;
+      case 'RET_VOID':
+        markRegNotInit(r0);
+        break;
+      case 'RET_PTR_TO_MAP_VALUE_OR_NULL': {
+        if (!mapArg) this.fail(EINVAL, 'kernel subsystem misconfigured verifier');
+        // 6.18: an array lookup with a constant in-range key cannot fail.
+        const nonNull = id === BPF_FUNC_map_lookup_elem && mapArg.type === 2 && constKey !== undefined && constKey < BigInt(mapArg.maxEntries);
+        copyRegState(r0, pointerReg('PTR_TO_MAP_VALUE', { map: mapArg, flags: nonNull ? 0 : PTR_MAYBE_NULL, id: nonNull ? 0 : ++this.idGen }));
+        break;
+      }
+      default:
+        this.fail(EINVAL, `helper return type ${proto.ret} is not supported yet`);
+    }
+  }
+
+  /** check_helper_mem_access for a stack buffer of `size` bytes: must be initialized. */
+  private checkStackRange(regno: number, r: RegState, size: number): void {
+    if (!tnumIsConst(r.varOff)) this.fail(EACCES, `R${regno} variable stack access is not supported yet`);
+    const start = Number(asS64(r.varOff.value)) + r.off;
+    if (start < -MAX_BPF_STACK || start + size > 0) {
+      this.fail(EACCES, `invalid indirect access to stack R${regno} off=${start} size=${size}`);
+    }
+    this.updateStackDepth(-start);
+    const f = this.cur.frame[r.frameno]!;
+    for (let i = 0; i < size; i++) {
+      const o = start + i;
+      const slot = -o - 1;
+      const spi = Math.floor(slot / BPF_REG_SIZE);
+      const ty = f.stack[spi]?.slotType[slot % BPF_REG_SIZE] ?? STACK_INVALID;
+      if (ty === STACK_INVALID) {
+        // privileged programs may pass uninitialized stack (allow_uninit_stack)
+        continue;
+      }
+    }
+  }
+
+  /** The key's value when the stack bytes hold a known constant (for the array-lookup rule). */
+  private constStackValue(r: RegState, size: number): bigint | undefined {
+    const start = Number(asS64(r.varOff.value)) + r.off;
+    const f = this.cur.frame[r.frameno]!;
+    const slot = -start - 1;
+    const spi = Math.floor(slot / BPF_REG_SIZE);
+    const st = f.stack[spi];
+    if (!st) return undefined;
+    if (isSpilledReg(st) && st.spilledPtr.type === 'SCALAR_VALUE' && tnumIsConst(st.spilledPtr.varOff) && start % 8 === 0) {
+      return BigInt.asUintN(size * 8, st.spilledPtr.varOff.value);
+    }
+    let allZero = true;
+    for (let i = 0; i < size; i++) {
+      const s2 = -(start + i) - 1;
+      if (f.stack[Math.floor(s2 / 8)]?.slotType[s2 % 8] !== STACK_ZERO) allZero = false;
+    }
+    return allZero ? 0n : undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Output
+
+  private output(): VerifiedProgram {
+    const insns = this.insns.map((i) => ({ ...i }));
+    for (const [idx, m] of this.mapAt) {
+      const addr = m.value ? this.opts.mapValueAddress?.(m.map, m.off) : this.opts.mapAddress?.(m.map);
+      if (addr === undefined) continue;
+      insns[idx] = { code: 0x18, dst: insns[idx]!.dst, src: 0, off: 0, imm: Number(BigInt.asIntN(32, addr)), imm2: Number(BigInt.asIntN(32, addr >> 32n)) };
+      insns[idx + 1] = { code: 0, dst: 0, src: 0, off: 0, imm: Number(BigInt.asIntN(32, addr >> 32n)) };
+    }
+    for (const [idx, a] of this.ctxRewrite) {
+      const insn = insns[idx]!;
+      const sz = a.size === 8 ? BPF_DW : a.size === 4 ? BPF_W : a.size === 2 ? BPF_H : BPF_B;
+      insns[idx] = { ...insn, off: a.off, code: (insn.code & ~0x18) | sz };
+    }
+    const dead = new Uint8Array(insns.length);
+    for (let i = 0; i < insns.length; i++) {
+      if (this.seen[i]) continue;
+      // The second half of a reached ld_imm64 is not dead.
+      if (i > 0 && isLdImm64(insns[i - 1]!) && this.seen[i - 1]) continue;
+      dead[i] = 1;
+    }
+    const names = this.opts.subprogNames ?? [];
+    return {
+      insns,
+      progType: this.opts.progType,
+      subprogs: this.subprogs.map((s, k) => ({
+        start: s.start, end: s.end, stackDepth: Math.ceil((this.stackDepth[k] ?? 0) / 8) * 8,
+        ...(names.find((n) => n.start === s.start) ? { name: names.find((n) => n.start === s.start)!.name } : {}),
+      })),
+      probeLoad: new Uint8Array(insns.length),
+      dead,
+      kfuncs: new Map(),
+      verified: true,
+    };
+  }
+}
+
+const ALU_NAME = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian', '?', '?'];
+
+/** bpf_stack_narrow_access_ok: a narrow read of the low bytes of a spilled register. */
+function stackNarrowAccessOk(off: number, _size: number, _spillSize: number): boolean {
+  // Little-endian: the low-order bytes sit at the lowest address, the slot boundary.
+  return off % BPF_REG_SIZE === 0;
+}
+
+export { BPF_LOG_LEVEL1 };
