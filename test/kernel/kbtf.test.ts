@@ -111,7 +111,7 @@ describe('kernel BTF', () => {
     const params = btf.params((f as { type: number }).type);
     expect(params.map((p) => p.name)).toEqual(['it', 'start', 'end']);
     expect(k.kfuncBtfId('no_such_kfunc')).toBe(0);
-    const entry = { name: 'bpf_task_acquire', btfId: 0, flags: 0, fn: () => 0n };
+    const entry = { name: 'bpf_task_acquire', btfId: 0, flags: 0, fn: () => 0n } as unknown as Parameters<typeof k.kfuncs.register>[0];
     k.kfuncs.register(entry);
     expect(entry.btfId).toBe(k.kfuncBtfId('bpf_task_acquire'));
     expect(k.kfuncs.byBtfId(entry.btfId)).toBe(entry);
