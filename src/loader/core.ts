@@ -485,11 +485,13 @@ class CandidateCache {
     if (hit) return hit;
     if (!this.index) {
       this.index = new Map();
-      const types = this.target.types;
-      for (let id = 1; id < types.length; id++) {
-        const t = types[id]!;
-        if (t.name === '') continue;
-        const k = `${t.kind === 'enum64' ? 'enum' : t.kind}:${essentialName(t.name)}`;
+      // nameOf/kindName read the raw records: no need to decode all of vmlinux' types
+      const target = this.target;
+      for (let id = 1; id < target.length; id++) {
+        const name = target.nameOf(id);
+        if (name === '') continue;
+        const kind = target.kindName(id);
+        const k = `${kind === 'enum64' ? 'enum' : kind}:${essentialName(name)}`;
         const l = this.index.get(k);
         if (l) l.push(id);
         else this.index.set(k, [id]);
@@ -534,7 +536,7 @@ export class CoreRelocator {
     const insn = insns[r.insn];
     if (!insn) throw new CoreFatal(`instruction #${r.insn} out of range (${insns.length} slots)`);
     const local = this.local;
-    if (r.typeId <= 0 || r.typeId >= local.types.length) throw new CoreFatal(`bad type id ${r.typeId}`);
+    if (r.typeId <= 0 || r.typeId >= local.length) throw new CoreFatal(`bad type id ${r.typeId}`);
     const kindName = CORE_RELO_KINDS[r.kind];
     if (kindName === undefined) throw new CoreFatal(`unknown kind ${r.kind}`);
     const localSpec = parseSpec(local, r.typeId, r.accessStr, r.kind);

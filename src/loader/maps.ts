@@ -58,8 +58,9 @@ function datasecInfo(btf: Btf | undefined, name: string): { id?: number; mmapabl
   const ds = btf.findByName(name, 'datasec');
   if (!ds || ds.kind !== 'datasec') return { mmapable: false };
   const mmapable = ds.vars.some((v) => {
-    const t = btf.types[v.type];
-    return t !== undefined && t.kind === 'var' && t.linkage !== 0;
+    if (v.type <= 0 || v.type >= btf.length) return false;
+    const t = btf.get(v.type);
+    return t.kind === 'var' && t.linkage !== 0;
   });
   return { id: ds.id, mmapable };
 }

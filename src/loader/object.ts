@@ -7,12 +7,12 @@ import {
   SHF_EXECINSTR, SHN_UNDEF, SHN_LORESERVE, SHT_PROGBITS, STB_LOCAL, STT_FUNC, STT_SECTION,
   R_BPF_NONE, R_BPF_64_64, R_BPF_64_32, R_BPF_64_ABS64,
 } from '../elf/index.js';
-import { decode } from '../isa/codec.js';
-import { IsaError } from '../isa/errors.js';
+import { decode, IsaError } from '../isa/index.js';
 import type { Insn } from '../isa/insn.js';
 import { BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE } from '../isa/opcodes.js';
 import { btfString, parseBtfExtSection, type BtfExt } from './btf-ext.js';
 import { CoreRelocator } from './core.js';
+import { fixupDatasecs, fixupKconfigDatasec } from './datasec.js';
 import { BpfObjectError, objErr } from './errors.js';
 import { collectExterns, fillKconfig, layoutKconfig, resolveKsyms, type ExternDesc } from './externs.js';
 import { funcContaining, linkProgram, type CodeSection, type FuncSym } from './link.js';
@@ -67,7 +67,11 @@ class ObjectReader {
   read(): BpfObjectSpec {
     const elf = this.elf;
     const btfSec = elf.sectionByName('.BTF');
-    if (btfSec) this.btf = this.inSection(btfSec, () => parseBtf(btfSec.data));
+    if (btfSec) {
+      const btf = this.inSection(btfSec, () => parseBtf(btfSec.data));
+      this.inSection(btfSec, () => fixupDatasecs(elf, btf));
+      this.btf = btf;
+    }
     const extSec = elf.sectionByName('.BTF.ext');
     if (extSec && this.btf) this.ext = parseBtfExtSection(extSec.data, this.btf);
 
@@ -247,6 +251,10 @@ class ObjectReader {
     if (!this.externs.some((e) => e.spec.kind === 'kconfig')) return;
     const size = layoutKconfig(this.externs);
     const initial = fillKconfig(this.externs, size, this.opts.kconfig ?? {});
+    if (this.btf) {
+      const offsets = new Map(this.externs.filter((e) => e.spec.kind === 'kconfig').map((e) => [e.spec.name, e.spec.offset!]));
+      fixupKconfigDatasec(this.btf, size, offsets);
+    }
     const ds = this.btf?.findByName('.kconfig', 'datasec');
     const spec: MapSpec = {
       name: internalMapName(this.objName, '.kconfig'), type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: size,
@@ -381,7 +389,7 @@ class ObjectReader {
         let btfId = linked.funcInfo[0]?.insnOff === 0 ? linked.funcInfo[0].typeId : 0;
         if (btfId === 0 && btf) btfId = btf.findIdByName(f.name, 'func');
         if (btfId < 0) btfId = 0;
-        const tags = btf && btfId > 0 && btfId < btf.types.length ? btf.declTags(btfId, -1).map((t) => t.name) : [];
+        const tags = btf && btfId > 0 && btfId < btf.length ? btf.declTags(btfId, -1).map((t) => t.name) : [];
         const p: ProgramSpec = {
           name: f.name, section: cs.name, type: info.type, sleepable: info.sleepable, progFlags: info.progFlags,
           insns: linked.insns, license, kernVersion, funcInfo: linked.funcInfo, lineInfo: linked.lineInfo,

@@ -189,6 +189,18 @@ describe('global data', () => {
     expect(byMap('globals.bss').sort()).toEqual([0, 8]); // zeroed, zeroed_too
   });
 
+  it('fixes up DATASEC sizes and variable offsets in the object BTF like libbpf', () => {
+    const btf = o.btf!;
+    const ds = (name: string): { size: number; vars: [string, number, number][] } => {
+      const t = btf.get(o.maps.find((m) => m.section === name)!.valueTypeId!);
+      if (t.kind !== 'datasec') throw new Error('not a datasec');
+      return { size: t.size, vars: t.vars.map((v) => [btf.get(v.type).name, v.offset, v.size]) };
+    };
+    expect(ds('.bss')).toEqual({ size: 40, vars: [['zeroed', 0, 8], ['zeroed_too', 8, 32]] });
+    expect(ds('.rodata')).toEqual({ size: 10, vars: [['limit', 0, 4], ['greeting', 4, 6]] });
+    expect(ds('.data.custom')).toEqual({ size: 8, vars: [['custom_a', 0, 4], ['custom_b', 4, 4]] });
+  });
+
   it('names internal maps with libbpf truncation rules', () => {
     expect(internalMapName('iter_task', '.rodata')).toBe('iter_tas.rodata');
     expect(internalMapName('x', '.bss')).toBe('x.bss');
@@ -213,6 +225,8 @@ describe('externs', () => {
     expect(dv.getUint32(8, true)).toBe(DEFAULT_KERNEL_VERSION);
     expect(DEFAULT_KERNEL_VERSION).toBe(0x061200);
     expect([dv.getUint8(12), dv.getUint8(13)]).toEqual([0, 1]);
+    const ds = o.btf!.get(k.valueTypeId!);
+    expect(ds.kind === 'datasec' && [ds.size, ds.vars.map((v) => v.offset).sort((a, b) => a - b)]).toEqual([14, [0, 4, 8, 12, 13]]);
     const refs = mapRefs(prog(o, 'read_kconfig').insns);
     expect(refs.map((r) => r.imm2)).toEqual([8, 13, 0, 12, 4]);
     expect(refs.every((r) => r.imm === 0 && r.src === BPF_PSEUDO_MAP_IDX_VALUE)).toBe(true);
