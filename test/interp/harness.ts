@@ -1,12 +1,26 @@
 // Runs an InterpCase on the interpreter against a bare kernel (memory + empty registries).
 import { assemble } from '../../src/isa/index.js';
 import { KernelMemory } from '../../src/kernel/memory.js';
-import { HelperRegistry, KfuncRegistry } from '../../src/kernel/registry.js';
 import { runProgram, trustInsns, type InterpKernel } from '../../src/interp/index.js';
 import type { InterpCase } from './cases/types.js';
 
-export function bareKernel(): InterpKernel & { helpers: HelperRegistry; kfuncs: KfuncRegistry } {
-  return { mem: new KernelMemory({ initialBytes: 1 << 20 }), helpers: new HelperRegistry(), kfuncs: new KfuncRegistry() };
+type Entry = { proto: { id: number; name: string }; fn: unknown };
+type KfEntry = { name: string; btfId: number; flags: number; fn: unknown };
+
+/** Memory plus bare helper/kfunc tables: what the interpreter needs and nothing else. */
+export interface BareKernel extends InterpKernel {
+  helpers: { get(id: number): Entry | undefined; register(e: Entry): void };
+  kfuncs: { byBtfId(id: number): KfEntry | undefined; register(e: KfEntry): void };
+}
+
+export function bareKernel(): BareKernel {
+  const helpers = new Map<number, Entry>();
+  const kfuncs = new Map<number, KfEntry>();
+  return {
+    mem: new KernelMemory({ initialBytes: 1 << 20 }),
+    helpers: { get: (id) => helpers.get(id), register: (e) => void helpers.set(e.proto.id, e) },
+    kfuncs: { byBtfId: (id) => kfuncs.get(id), register: (e) => void kfuncs.set(e.btfId, e) },
+  };
 }
 
 const shared = bareKernel();
