@@ -150,9 +150,23 @@ export class Kernel {
     this.world.moveToCgroup(task, cgroup);
   }
 
+  /** The task (a whole process if it is a leader) exits; see World.exitTask. */
+  exitTask(task: Task): void {
+    this.world.exitTask(task);
+    if (this.current.exited) this.setCurrent(this.world.idle);
+  }
+
+  /** d_path() of a `struct path *`, e.g. &file->f_path (undefined if it is not one) */
+  dPath(pathPtr: bigint): string | undefined {
+    return this.world.dPath(pathPtr);
+  }
+
   setCurrent(task: Task): void {
     if (task !== this.world.idle && this.world.taskByPid(task.pid) !== task) throw new WorldError('setCurrent: task is not part of this kernel');
-    if (this.current !== this.world.idle) this.world.setState(this.current, TASK_INTERRUPTIBLE);
+    if (this.current !== this.world.idle && !this.current.exited) {
+      this.world.setState(this.current, TASK_INTERRUPTIBLE);
+      this.world.objs.set(this.current.off, 'task_struct', 'on_cpu', 0);
+    }
     this.current = task;
     this.world.setState(task, TASK_RUNNING);
     this.world.objs.set(task.off, 'task_struct', 'thread_info.cpu', this.currentCpu);

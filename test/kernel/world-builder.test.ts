@@ -211,3 +211,69 @@ describe('builder API', () => {
     expect(k.readUser(b, 0x1000n, 4)).toEqual(te.encode('BBBB'));
   });
 });
+
+describe('exit, d_path, cgroup walks', () => {
+  it('exitTask unlinks a process and reparents its children to init', () => {
+    const k = new Kernel();
+    const bash = k.taskByPid(1203)!;
+    const session = k.taskByPid(1180)!;
+    const init = k.taskByPid(1)!;
+    const o = k.world.objs;
+    k.exitTask(session);
+    expect(k.taskByPid(1180)).toBeUndefined();
+    expect(session.exited).toBe(true);
+    expect(bash.parent).toBe(init);
+    expect(o.get(bash.off, 'task_struct', 'real_parent')).toBe(init.ptr);
+    expect(init.children).toContain(bash);
+    // init's children list in memory now ends with bash
+    const head = init.off + o.off('task_struct', 'children');
+    const last = k.mem.toOff(k.mem.readU64(head + 8)) - o.off('task_struct', 'sibling');
+    expect(last).toBe(bash.off);
+    // the global task list no longer has it
+    const tasksOff = o.off('task_struct', 'tasks');
+    const seen: number[] = [];
+    const h = k.initTask.off + tasksOff;
+    for (let p = k.mem.toOff(k.mem.readU64(h)); p !== h; p = k.mem.toOff(k.mem.readU64(p))) seen.push(Number(o.get(p - tasksOff, 'task_struct', 'pid')));
+    expect(seen).not.toContain(1180);
+    expect(seen).toContain(1203);
+    // exiting the current task makes the idle task current
+    k.exitTask(bash);
+    expect(k.current).toBe(k.initTask);
+    expect(() => k.exitTask(bash)).toThrow(WorldError);
+    expect(() => k.exitTask(k.initTask)).toThrow(WorldError);
+  });
+
+  it('exiting a thread leaves the rest of the group', () => {
+    const k = new Kernel();
+    const nginx = k.taskByPid(815)!;
+    k.exitTask(k.taskByPid(816)!);
+    expect(nginx.threads.map((t) => t.pid)).toEqual([815, 817]);
+    expect(k.world.objs.get(nginx.signalOff, 'signal_struct', 'nr_threads')).toBe(2n);
+    expect(k.world.tasksInCgroup(nginx.cgroup).map((t) => t.pid)).toEqual([815, 817]);
+  });
+
+  it('dPath resolves &file->f_path to the path d_path prints', () => {
+    const k = new Kernel();
+    const py = k.taskByPid(1250)!;
+    const fpath = k.world.objs.off('file', 'f_path');
+    for (const [, f] of py.files!.sorted()) {
+      // pseudo files print through d_dname: pipe:[N], socket:[N], anon_inode:[eventfd]
+      expect(k.dPath(f.ptr + BigInt(fpath))).toBe(f.path);
+    }
+    expect(k.dPath(py.files!.fds.get(3)!.ptr + BigInt(fpath))).toBe('/home/alice/data.csv');
+    expect(k.dPath(py.files!.fds.get(6)!.ptr + BigInt(fpath))).toBe('/home/alice');
+    expect(k.dPath(py.files!.fds.get(1)!.ptr + BigInt(fpath))).toBe('pipe:[8812]');
+    expect(k.dPath(0n)).toBeUndefined();
+  });
+
+  it('cgroupWalk orders like the css iterators', () => {
+    const k = new Kernel({ empty: true });
+    for (const p of ['/a/x', '/a/y', '/b']) k.createCgroup(p);
+    const root = k.rootCgroup;
+    const paths = (cs: { path: string }[]) => cs.map((c) => c.path);
+    expect(paths(k.world.cgroupWalk(root, 'pre'))).toEqual(['/', '/a', '/a/x', '/a/y', '/b']);
+    expect(paths(k.world.cgroupWalk(root, 'post'))).toEqual(['/a/x', '/a/y', '/a', '/b', '/']);
+    expect(paths(k.world.cgroupWalk(k.world.cgroupByPath('/a/y')!, 'up'))).toEqual(['/a/y', '/a', '/']);
+    expect(paths(k.world.cgroupWalk(root, 'self'))).toEqual(['/']);
+  });
+});

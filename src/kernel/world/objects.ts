@@ -161,14 +161,16 @@ export class Task {
   readonly threads: Task[] = [];
   /** group_leader (itself for a leader) */
   readonly leader: Task;
+  /** set by exitTask: the task is gone from every list but its memory stays */
+  exited = false;
   constructor(
     readonly off: number,
     readonly ptr: bigint,
     readonly pid: number,
     readonly tgid: number,
     public comm: string,
-    /** real_parent (null only for the idle task) */
-    readonly parent: Task | null,
+    /** real_parent (null only for the idle task; changes when the parent exits) */
+    public parent: Task | null,
     /** group_leader; null when this task is a leader */
     leader: Task | null,
     readonly cred: Cred,

@@ -191,6 +191,8 @@ export class World {
   private readonly inodes = new Map<string, Inode>();
   private readonly dentries = new Map<string, number>();
   private readonly fops = new Map<string, number>();
+  /** dentry offset → the path d_path() prints for it */
+  private readonly dentryPaths = new Map<number, string>();
   private readonly mmFiles = new Map<Mm, Map<string, File>>();
   private nextPid = 1;
   private nextIno = 4000;
@@ -268,6 +270,41 @@ export class World {
 
   cgroupById(id: bigint): Cgroup | undefined {
     return this.cgroups.find((c) => c.id === id);
+  }
+
+  /** d_path() of a dentry, by its pointer (undefined for a pointer that is not a dentry). */
+  dentryPath(dentryPtr: bigint): string | undefined {
+    return this.dentryPaths.get(this.mem.toOff(dentryPtr));
+  }
+
+  /** d_path() of a `struct path *` (what bpf_d_path receives), e.g. &file->f_path. */
+  dPath(pathPtr: bigint): string | undefined {
+    const off = this.mem.toOff(pathPtr);
+    if (off < 0 || !this.mem.readableOff(off, this.types.sizeof('path'))) return undefined;
+    return this.dentryPath(this.objs.get(off, 'path', 'dentry'));
+  }
+
+  /**
+   * Cgroups reachable from `start` in the order of the css iterators (BPF_CGROUP_ITER_*):
+   * 'pre' = descendants pre-order (start first), 'post' = descendants post-order (start last),
+   * 'up' = start then its ancestors up to the root, 'self' = start only.
+   */
+  cgroupWalk(start: Cgroup, order: 'pre' | 'post' | 'up' | 'self'): Cgroup[] {
+    if (order === 'self') return [start];
+    if (order === 'up') return start.ancestors();
+    const out: Cgroup[] = [];
+    const visit = (c: Cgroup): void => {
+      if (order === 'pre') out.push(c);
+      for (const ch of c.children) visit(ch);
+      if (order === 'post') out.push(c);
+    };
+    visit(start);
+    return out;
+  }
+
+  /** Tasks (threads included) whose css_set is `cg`'s, in cset->tasks order (css_task iterator). */
+  tasksInCgroup(cg: Cgroup): Task[] {
+    return [this.idle, ...this.tasks].filter((t) => t.cgroup === cg && !t.exited);
   }
 
   /** thread-group leaders in pid order (what for_each_process and iter/task with one entry per process see) */
@@ -465,6 +502,54 @@ export class World {
       o.set(old, 'css_set', 'nr_tasks', o.get(old, 'css_set', 'nr_tasks') - 1n);
       t.cgroup = cg;
       this.linkCgroup(t);
+    }
+  }
+
+  /**
+   * A process (all its threads) or a single thread exits and is reaped: it leaves the pid table,
+   * the task list, its parent's children, its thread group and its css_set; its children are
+   * reparented to init. The memory stays allocated, so stale pointers read old values, as after
+   * an RCU grace period has not passed yet.
+   */
+  exitTask(task: Task): void {
+    if (task === this.idle) throw new WorldError('exitTask: the idle task cannot exit');
+    if (task.exited) throw new WorldError(`exitTask: task ${task.pid} already exited`);
+    const o = this.objs;
+    const S = 'task_struct';
+    const victims = task.isLeader ? [...task.threads].reverse() : [task];
+    for (const t of victims) {
+      t.exited = true;
+      o.listDel(t.off + o.off(S, 'thread_node'));
+      o.listDel(t.off + o.off(S, 'cg_list'));
+      const cset = t.cgroup.cssSetOff;
+      o.set(cset, 'css_set', 'nr_tasks', o.get(cset, 'css_set', 'nr_tasks') - 1n);
+      const sig = t.signalOff;
+      o.set(sig, 'signal_struct', 'nr_threads', o.get(sig, 'signal_struct', 'nr_threads') - 1n);
+      o.set(sig, 'signal_struct', 'live.counter', o.get(sig, 'signal_struct', 'live.counter') - 1n);
+      o.set(t.off, S, 'exit_state', 0x10); // EXIT_DEAD
+      o.set(t.off, S, '__state', 0x80); // TASK_DEAD
+      o.set(t.off, S, 'flags', Number(o.get(t.off, S, 'flags')) | K.PF_EXITING);
+      this.pids.delete(t.pid);
+      this.tasks.splice(this.tasks.indexOf(t), 1);
+      const lt = t.leader.threads;
+      lt.splice(lt.indexOf(t), 1);
+    }
+    if (task.isLeader) {
+      o.listDel(task.off + o.off(S, 'tasks'));
+      o.listDel(task.off + o.off(S, 'sibling'));
+      if (task.parent) task.parent.children.splice(task.parent.children.indexOf(task), 1);
+      const reaper = this.pids.get(1) ?? this.idle;
+      for (const child of [...task.children]) {
+        o.listDel(child.off + o.off(S, 'sibling'));
+        o.listAddTail(child.off + o.off(S, 'sibling'), reaper.off + o.off(S, 'children'));
+        for (const th of child.threads) {
+          o.setPtr(th.off, S, 'real_parent', reaper.off);
+          o.setPtr(th.off, S, 'parent', reaper.off);
+          th.parent = reaper;
+        }
+        reaper.children.push(child);
+      }
+      task.children.length = 0;
     }
   }
 
@@ -857,6 +942,7 @@ export class World {
     o.setPtr(off, D, '__d_name.name', nameOff);
     if (inode) o.setPtr(off, D, 'd_inode', inode.off);
     this.dentries.set(key, off);
+    if (!key.startsWith('@')) this.dentryPaths.set(off, key === '/' ? '/' : key.replace(/\/+$/, ''));
     return off;
   }
 
