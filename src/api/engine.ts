@@ -1,0 +1,38 @@
+// The engines behind Program.run: one interface, so the API and the CLI never care which runs.
+import type { Kernel } from '../kernel/index.js';
+import type { VerifiedProgram } from '../verifier/verified-program.js';
+import { Interpreter } from '../interp/index.js';
+
+export type EngineName = 'interp' | 'jit';
+
+export interface EngineRunOptions {
+  ctxPtr: bigint;
+  repeat: number;
+  packet?: Uint8Array;
+  env?: Record<string, unknown>;
+}
+
+export interface EngineRunResult {
+  retval: bigint;
+  durationNs: number;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  run(opts: EngineRunOptions): EngineRunResult;
+  dispose(): void;
+}
+
+export interface EngineContext {
+  kernel: Kernel;
+  resolveTailCall(progArrayPtr: bigint, index: number): VerifiedProgram | undefined;
+}
+
+export function createInterpEngine(vp: VerifiedProgram, ctx: EngineContext): Engine {
+  const it = new Interpreter(vp, ctx.kernel, { resolveTailCall: ctx.resolveTailCall });
+  return {
+    name: 'interp',
+    run: (o) => it.run({ ctxPtr: o.ctxPtr, repeat: o.repeat, packet: o.packet, env: o.env }),
+    dispose: () => it.dispose(),
+  };
+}

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { registerBtf } from './btf.js';
+import { registerDisasm } from './disasm.js';
+import { registerInspect } from './inspect.js';
+import { registerRun } from './run.js';
+
+export function registerCommands(program: Command): void {
+  registerDisasm(program);
+  registerBtf(program);
+  registerInspect(program);
+  registerRun(program);
+}
