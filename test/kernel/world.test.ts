@@ -180,6 +180,8 @@ describe('default world, read back through kernel BTF offsets', () => {
     expect(r.u64(inode, 'inode', 'i_size')).toBe(52431n);
     expect(r.u64(inode, 'inode', 'i_ino')).toBe(BigInt(py.files!.fds.get(3)!.inode.ino));
     expect(r.u64(f3, 'file', 'f_pos')).toBe(8192n);
+    expect(r.u64(r.u64(f3, 'file', 'f_path.dentry'), 'dentry', 'd_inode')).toBe(inode);
+    for (let fd = 0; fd <= 6; fd++) expect(r.u64(r.u64(fileAt(fd), 'file', 'f_path.dentry'), 'dentry', 'd_inode')).toBe(r.u64(fileAt(fd), 'file', 'f_inode'));
     // the pipe's two ends (python3 fd 1, grep fd 0) share one inode
     const grep = k.taskByPid(1254)!;
     expect(grep.files!.fds.get(0)!.inode).toBe(py.files!.fds.get(1)!.inode);

@@ -868,7 +868,8 @@ export class World {
     return file;
   }
 
-  private inodeFor(path: string, kind: FileKind, spec: FileSpec): Inode {
+  private inodeFor(rawPath: string, kind: FileKind, spec: FileSpec): Inode {
+    const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
     const hit = this.inodes.get(path);
     if (hit) return hit;
     const typeBits = { regular: K.S_IFREG, directory: K.S_IFDIR, pipe: K.S_IFIFO, socket: K.S_IFSOCK, anon_inode: K.S_IFREG, char: K.S_IFCHR }[kind];
@@ -917,10 +918,11 @@ export class World {
       if (clean === '/') {
         name = '/';
         parent = 0;
+        inode ??= this.inodeFor('/', 'directory', { path: '/' });
       } else {
         const slash = clean.lastIndexOf('/');
         const dir = slash === 0 ? '/' : clean.slice(0, slash);
-        parent = this.dentryFor(dir, 'directory', this.inodes.get(dir) ?? null);
+        parent = this.dentryFor(dir, 'directory', this.inodeFor(dir, 'directory', { path: dir }));
         name = clean.slice(slash + 1);
       }
       if (clean !== path) return (this.dentries.set(path, this.dentryFor(clean, kind, inode)), this.dentries.get(path)!);
