@@ -1,17 +1,20 @@
 // Registries of helpers and kfuncs that a Kernel carries.
 //
-// OWNERSHIP: the world engineer wrote this minimal skeleton so `Kernel` could exist early; from
-// now on the helpers/kfuncs engineer owns this file and may refine the entry types (e.g. import
-// HelperProto / KfuncDef from ./helpers and ./kfuncs) as long as register/get/byName/byBtfId keep
-// working.
+// The world engineer wrote the first skeleton; the helpers/kfuncs area owns it now. Entries are
+// structural so the registries stay usable with minimal entries, and default to the full
+// HelperImpl / KfuncDef types of ./helpers and ./kfuncs.
 
-/** What the registry needs to know about a helper; the helpers area refines it. */
+import { helperAllowed, helpersForProgType } from './helpers/allowlist.js';
+import type { HelperImpl } from './helpers/types.js';
+import type { KfuncDef } from './kfuncs/types.js';
+
+/** What the registry needs to know about a helper. */
 export interface HelperEntry {
   proto: { id: number; name: string };
   fn: (...args: never[]) => bigint;
 }
 
-/** What the registry needs to know about a kfunc; the kfuncs area refines it. */
+/** What the registry needs to know about a kfunc. */
 export interface KfuncEntry {
   name: string;
   /** id of the kfunc's FUNC in kernel.btf (0 until the kernel BTF assigned it) */
@@ -20,7 +23,7 @@ export interface KfuncEntry {
   fn: (...args: never[]) => bigint;
 }
 
-export class HelperRegistry<E extends HelperEntry = HelperEntry> {
+export class HelperRegistry<E extends HelperEntry = HelperImpl> {
   private readonly byId = new Map<number, E>();
   private readonly names = new Map<string, E>();
 
@@ -33,16 +36,27 @@ export class HelperRegistry<E extends HelperEntry = HelperEntry> {
     return this.byId.get(id);
   }
 
+  /** by name with or without the `bpf_` prefix */
   byName(name: string): E | undefined {
-    return this.names.get(name);
+    return this.names.get(name) ?? (name.startsWith('bpf_') ? this.names.get(name.slice(4)) : undefined);
   }
 
   all(): E[] {
     return [...this.byId.values()];
   }
+
+  /** Helper ids `progType` may call in Linux 6.18 (implemented here or not). */
+  helpersForProgType(progType: string, attachType?: string): ReadonlySet<number> {
+    return helpersForProgType(progType, attachType);
+  }
+
+  /** Whether `progType` may call helper `id` (the kernel's get_func_proto answer). */
+  allowedIn(id: number, progType: string, attachType?: string): boolean {
+    return helperAllowed(id, progType, attachType);
+  }
 }
 
-export class KfuncRegistry<E extends KfuncEntry = KfuncEntry> {
+export class KfuncRegistry<E extends KfuncEntry = KfuncDef> {
   private readonly ids = new Map<number, E>();
   private readonly names = new Map<string, E>();
 

@@ -1,0 +1,44 @@
+// Every helper the simulated kernel implements, and their registration into a Kernel.
+
+import type { Kernel } from '../kernel.js';
+import { callbackHelpers } from './callbacks.js';
+import { currentHelpers } from './current.js';
+import { mapHelpers } from './map-helpers.js';
+import { outputHelpers } from './output.js';
+import { packetHelpers } from './packet.js';
+import { printfHelpers } from './printf.js';
+import { probeReadHelpers } from './probe-read.js';
+import { stackHelpers } from './stack.js';
+import { storageHelpers } from './storage.js';
+import { stringHelpers } from './strings.js';
+import { syncHelpers } from './sync.js';
+import type { HelperImpl } from './types.js';
+
+export * from './types.js';
+export { HELPER_NAMES, __BPF_FUNC_MAX_ID, helperId, helperName } from './ids.js';
+export { helpersForProgType, helperAllowed, normalizeAttachType, RECORDED_PROG_TYPES } from './allowlist.js';
+export { parseFormat, renderFormat, countSpecs, FormatError, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, type FormatPiece, type FormatSpec } from './format.js';
+export { seedPrandom, setTaskStack, taskStacks, helperState, type HelperState, type SignalRecord, type PerfOutputRecord, type TaskStacks } from './state.js';
+export { BPF_MAX_LOOPS } from './callbacks.js';
+export type { RingbufOps, StackTraceOps, TaskStorageOps, PerfEventArrayOps } from './map-ops.js';
+export { defineHelper, HelperDefinitionError, type ArgDef, type ArgSpec, type HelperOpts } from './define.js';
+
+/** All implemented helpers (prototype + implementation), in id order. */
+export const ALL_HELPERS: readonly HelperImpl[] = [
+  ...mapHelpers,
+  ...probeReadHelpers,
+  ...currentHelpers,
+  ...printfHelpers,
+  ...outputHelpers,
+  ...stackHelpers,
+  ...callbackHelpers,
+  ...syncHelpers,
+  ...stringHelpers,
+  ...storageHelpers,
+  ...packetHelpers,
+].sort((a, b) => a.proto.id - b.proto.id);
+
+/** Register every helper into kernel.helpers (idempotent). */
+export function registerAllHelpers(kernel: Kernel): void {
+  for (const h of ALL_HELPERS) kernel.helpers.register(h);
+}
