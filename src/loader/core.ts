@@ -474,10 +474,15 @@ export interface CorePoison {
 }
 
 /** Candidate target types for a local type, by kind and essential name (cached per object). */
+/** The name index is built once per target Btf (vmlinux has ~10^5 types) and shared. */
+const INDEX_BY_TARGET = new WeakMap<Btf, Map<string, number[]>>();
+
 class CandidateCache {
   private byKey = new Map<string, number[]>();
   private index: Map<string, number[]> | undefined;
-  constructor(private readonly target: Btf) {}
+  constructor(private readonly target: Btf) {
+    this.index = INDEX_BY_TARGET.get(target);
+  }
 
   get(kind: string, essName: string): number[] {
     const key = `${kind}:${essName}`;
@@ -496,6 +501,7 @@ class CandidateCache {
         if (l) l.push(id);
         else this.index.set(k, [id]);
       }
+      INDEX_BY_TARGET.set(target, this.index);
     }
     const out = this.index.get(`${kind === 'enum64' ? 'enum' : kind}:${essName}`) ?? [];
     this.byKey.set(key, out);
