@@ -7,6 +7,8 @@ export type EngineName = 'interp' | 'jit';
 
 export interface EngineRunOptions {
   ctxPtr: bigint;
+  /** r2 at entry (the conformance protocol passes the memory length there) */
+  r2?: bigint;
   repeat: number;
   packet?: Uint8Array;
   env?: Record<string, unknown>;
@@ -32,7 +34,20 @@ export function createInterpEngine(vp: VerifiedProgram, ctx: EngineContext): Eng
   const it = new Interpreter(vp, ctx.kernel, { resolveTailCall: ctx.resolveTailCall });
   return {
     name: 'interp',
-    run: (o) => it.run({ ctxPtr: o.ctxPtr, repeat: o.repeat, packet: o.packet, env: o.env }),
+    run: (o) => it.run({ ctxPtr: o.ctxPtr, r2: o.r2, repeat: o.repeat, packet: o.packet, env: o.env }),
     dispose: () => it.dispose(),
   };
+}
+
+/** The engine a caller asked for; the JIT is imported only when used (binaryen costs ~0.4 s to load). */
+export async function createEngine(name: EngineName, vp: VerifiedProgram, ctx: EngineContext): Promise<Engine> {
+  if (name === 'interp') return createInterpEngine(vp, ctx);
+  throw new JitUnavailableError();
+}
+
+export class JitUnavailableError extends Error {
+  override name = 'OperationError';
+  constructor() {
+    super('the JIT engine is not available yet in this build; use --engine interp');
+  }
 }

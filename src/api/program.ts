@@ -6,7 +6,7 @@ import type { ProgramSpec } from '../loader/index.js';
 import { trustInsns } from '../interp/index.js';
 import { resolvePseudoLdImm64, PseudoResolveError } from '../verifier/resolve-pseudo.js';
 import type { VerifiedProgram } from '../verifier/verified-program.js';
-import { createInterpEngine, type Engine, type EngineContext, type EngineName } from './engine.js';
+import { createEngine, type Engine, type EngineContext, type EngineName } from './engine.js';
 import { BpfApiError, BpfLoadError } from './errors.js';
 import type { BpfObject } from './object.js';
 
@@ -92,10 +92,7 @@ export class Program {
     this.id = nextProgId++;
     tableOf(kernel).set(this.id, this.vp);
     const ctx: EngineContext = { kernel, resolveTailCall: (ptr, index) => resolveTailCall(kernel, ptr, index) };
-    if ((opts.engine ?? 'interp') === 'jit') {
-      throw new BpfLoadError(`program '${this.name}': the JIT engine is not available yet in this build; use --engine interp`);
-    }
-    this.engine = createInterpEngine(this.vp, ctx);
+    this.engine = await createEngine(opts.engine ?? 'interp', this.vp, ctx);
   }
 
   /** One BPF_PROG_TEST_RUN: build the context (and packet), run `repeat` times, collect outputs. */

@@ -3,10 +3,12 @@ import { registerBtf } from './btf.js';
 import { registerDisasm } from './disasm.js';
 import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
+import { registerConformance } from './conformance.js';
 
 export function registerCommands(program: Command): void {
   registerDisasm(program);
   registerBtf(program);
   registerInspect(program);
   registerRun(program);
+  registerConformance(program);
 }
