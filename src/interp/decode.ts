@@ -73,7 +73,8 @@ const STORE_REL = 0x110;
 function fieldProblem(x: Insn): string | undefined {
   const code = x.code;
   if (!VALID[code]) return `invalid opcode 0x${code.toString(16).padStart(2, '0')}`;
-  if (x.dst > 10 || x.src > 10) {
+  // r11 is BPF_REG_AX, the hidden scratch register of the verifier's own rewrites
+  if (x.dst > 11 || x.src > 11) {
     if (!(code === 0x18 || code === 0x85)) return `invalid register r${Math.max(x.dst, x.src)}`;
   }
   const cls = code & 7;

@@ -11,3 +11,4 @@ export type { InterpKernel, InterpCallEnv, HelperFnLike } from './env.js';
 export { decodeProgram } from './decode.js';
 export type { DecodedProgram } from './decode.js';
 export { div32, div64, mod32, mod64 } from './alu.js';
+export { warmUpInterpreter } from './warmup.js';

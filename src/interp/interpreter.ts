@@ -5,6 +5,7 @@ import type { VerifiedProgram } from '../verifier/verified-program.js';
 import { decodeProgram } from './decode.js';
 import type { InterpKernel } from './env.js';
 import { Machine, type PacketSource } from './machine.js';
+import { warmUpInterpreter } from './warmup.js';
 
 export interface InterpreterOptions {
   /**
@@ -68,6 +69,7 @@ export class Interpreter {
     readonly kernel: InterpKernel,
     opts: InterpreterOptions = {},
   ) {
+    warmUpInterpreter();
     this.envBase = { ...(opts.env ?? {}) };
     this.machine = new Machine(kernel, { ...this.envBase, ctxPtr: 0n, progType: program.progType });
     this.machine.insnLimit = opts.maxInsns ?? (program.verified ? Number.MAX_SAFE_INTEGER : 1e9);

@@ -307,3 +307,10 @@ describe('trustInsns', () => {
     expect(vp.verified).toBe(false);
   });
 });
+
+describe('warm-up', () => {
+  it('runs every interpreter arm to the end', async () => {
+    const { runWarmUp } = await import('../../src/interp/warmup.js');
+    expect(() => runWarmUp()).not.toThrow();
+  });
+});
