@@ -123,6 +123,7 @@ export function checkCfg(insns: readonly Insn[], opts: { allowBackEdges?: boolea
         prunePoints[t + 1] = 1;
         jmpPoints[t + 1] = 1;
         prunePoints[t] = 1;
+        if (t + insn.imm + 1 >= 0 && t + insn.imm + 1 < n) prunePoints[t + insn.imm + 1] = 1;
         return [t + 1, t + insn.imm + 1];
       }
       // After any call the verifier may checkpoint (the return point of a helper).
@@ -137,11 +138,12 @@ export function checkCfg(insns: readonly Insn[], opts: { allowBackEdges?: boolea
       jmpPoints[w] = 1;
       return [w];
     }
-    // Conditional jumps (and may_goto): the jump itself is the checkpoint.
+    // Conditional jumps (and may_goto): the jump itself and its target are checkpoints.
     prunePoints[t] = 1;
     const w = t + insn.off + 1;
     check(t, t + 1);
     check(t, w);
+    prunePoints[w] = 1;
     jmpPoints[t + 1] = 1;
     jmpPoints[w] = 1;
     return [t + 1, w];

@@ -13,6 +13,8 @@ export class VerifierError extends Error {
   log: string;
   /** instruction the error was found at (-1 for whole-program checks) */
   readonly insnIdx: number;
+  /** the message (and any lines after it) is already in the log */
+  logged = false;
   constructor(errno: number, message: string, insnIdx = -1, log = '') {
     super(message);
     this.name = 'VerifierError';

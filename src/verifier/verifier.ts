@@ -22,7 +22,7 @@ import type { ProgTypeDef } from '../kernel/progtypes/types.js';
 import { checkCfg, checkLdImm64, checkSubprogs, isLdImm64, type CfgInfo, type Subprog } from './cfg.js';
 import { E2BIG, EACCES, EFAULT, EINVAL, VerifierError } from './errors.js';
 import { computeLiveRegs } from './liveness.js';
-import { BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, VerifierLog, formatLiveRegs, regTypeStr, type VerifierStats } from './log.js';
+import { BPF_LOG_LEVEL2, VerifierLog, formatLiveRegs, regTypeStr, type VerifierStats } from './log.js';
 import {
   adjustScalarMinMaxVals, asS32, asS64, coerceRegToSize, coerceRegToSizeSx, coerceSubregToSizeSx,
   isRegConst, isScalarBranchTaken, knownRange, regBoundsSync, regConstValue, regSetMinMax,
@@ -139,13 +139,13 @@ class Verifier {
       this.cfg = checkCfg(this.insns, { allowBackEdges: true });
       this.live = computeLiveRegs(this.insns, this.cfg.succ, (insn) => this.callParams(insn));
       if (this.log.level & BPF_LOG_LEVEL2) {
-        this.log.write(formatLiveRegs(this.insns, this.live, this.disasmOpts()));
+        this.log.write(formatLiveRegs(this.insns.map((x, i) => this.displayInsn(i, x)), this.live, this.disasmOpts()));
       }
       this.subprogs.forEach((_s, i) => (this.stackDepth[i] = 0));
       this.doCheck();
     } catch (e) {
       if (e instanceof VerifierError) {
-        this.log.write(e.message + '\n');
+        if (!e.logged) this.log.write(e.message + '\n');
         this.log.printStats(this.stats, this.stackDepth);
         e.log = this.log.text();
         throw e;
@@ -159,6 +159,15 @@ class Verifier {
   private disasmOpts(): { helperName?(id: number): string | undefined } {
     const proto = this.opts.helperProto;
     return proto ? { helperName: (id: number) => { const p = proto(id); return p ? `bpf_${p.name}` : undefined; } } : {};
+  }
+
+  /** The kernel prints map references as the map's (or value's) address once resolved. */
+  private displayInsn(idx: number, insn: Insn): Insn {
+    const m = this.mapAt.get(idx);
+    if (!m) return insn;
+    const addr = m.value ? this.opts.mapValueAddress?.(m.map, m.off) : this.opts.mapAddress?.(m.map);
+    if (addr === undefined) return insn;
+    return { code: 0x18, dst: insn.dst, src: 0, off: 0, imm: Number(BigInt.asIntN(32, addr)), imm2: Number(BigInt.asIntN(32, addr >> 32n)) };
   }
 
   private callParams(insn: Insn): number {
@@ -241,7 +250,7 @@ class Verifier {
       }
       if (this.log.level) {
         if (this.log.scratch.any) this.log.printInsnState(this.cur, idx);
-        this.log.printInsn(idx, insn);
+        this.log.printInsn(idx, this.displayInsn(idx, insn));
       }
       this.seen[idx] = 1;
       this.prevInsnIdx = idx;
@@ -337,12 +346,15 @@ class Verifier {
       if (sl.state.branches) {
         // The old state is on the current path: a loop. Same state again means it never ends.
         if (statesEqual(env, sl.state, cur, 'EXACT')) {
-          this.log.write(`infinite loop detected at insn ${idx}\n`);
+          const msg = `infinite loop detected at insn ${idx}`;
+          this.log.write(msg + '\n');
           this.log.write('cur state:');
           this.log.printVerifierState(cur, cur.curframe, true);
           this.log.write('old state:');
           this.log.printVerifierState(sl.state, cur.curframe, true);
-          this.fail(EINVAL, '');
+          const e = new VerifierError(EINVAL, msg, idx);
+          e.logged = true;
+          throw e;
         }
         if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.stats.insnProcessed - this.prevInsnProcessed < 100) {
           addNewState = false;
@@ -798,16 +810,19 @@ class Verifier {
     if (reg.smin < 0n && (reg.smin === S64_MIN || BigInt(off) + reg.smin !== BigInt(asS32(BigInt(off) + reg.smin)) || reg.smin + BigInt(off) < 0n)) {
       this.fail(EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
     }
+    // __check_mem_access names the failing access, then the caller says which bound failed.
     const lo = BigInt(reg.off + off) + reg.smin;
     if (lo < 0n || lo + BigInt(size) > BigInt(map.valueSize)) {
-      this.fail(EACCES, `invalid access to map value, value_size=${map.valueSize} off=${Number(lo)} size=${size}`);
+      this.log.write(`invalid access to map value, value_size=${map.valueSize} off=${Number(asS32(lo))} size=${size}\n`);
+      this.fail(EACCES, `R${regno} min value is outside of the allowed memory range`);
     }
     if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) {
       this.fail(EACCES, `R${regno} unbounded memory access, make sure to bounds check any such access`);
     }
     const hi = BigInt(reg.off + off) + reg.umax;
     if (hi + BigInt(size) > BigInt(map.valueSize)) {
-      this.fail(EACCES, `invalid access to map value, value_size=${map.valueSize} off=${Number(hi)} size=${size}`);
+      this.log.write(`invalid access to map value, value_size=${map.valueSize} off=${Number(asS32(hi))} size=${size}\n`);
+      this.fail(EACCES, `R${regno} max value is outside of the allowed memory range`);
     }
   }
 
@@ -1038,8 +1053,8 @@ class Verifier {
       this.fail(EINVAL, 'BPF_EXIT uses reserved fields');
     }
     if (this.cur.curframe) this.fail(EINVAL, 'bpf-to-bpf calls are not supported yet');
-    const r0 = this.checkRegRead(0);
-    if (this.isPointerValue(r0)) this.fail(EACCES, 'R0 leaks addr as return value');
+    // A privileged loader may return pointers (allow_ptr_leaks), so only initialisation counts.
+    this.checkRegRead(0);
   }
 
   private checkCall(insn: Insn): void {
@@ -1197,4 +1212,3 @@ function stackNarrowAccessOk(off: number, _size: number, _spillSize: number): bo
   return off % BPF_REG_SIZE === 0;
 }
 
-export { BPF_LOG_LEVEL1 };
