@@ -14,6 +14,8 @@ import { buildDefaultWorld } from './world/default.js';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING } from './world/constants.js';
 import type { Cgroup, File, Task, Vma } from './world/objects.js';
 
+const btfCache = new Map<string, { kbtf: KernelBtf; btf?: Btf }>();
+
 export interface KernelOptions {
   /** no processes besides the idle task (swapper/0) and the root cgroup */
   empty?: boolean;
@@ -44,6 +46,7 @@ export class Kernel {
   private readonly kfuncProtos: FuncSpec[];
   private kbtf?: KernelBtf;
   private parsedBtf?: Btf;
+  private btfShared?: { kbtf: KernelBtf; btf?: Btf };
 
   constructor(opts: KernelOptions = {}) {
     const nrCpus = opts.nrCpus ?? 4;
@@ -65,7 +68,11 @@ export class Kernel {
 
   /** The kernel's BTF (like /sys/kernel/btf/vmlinux), built on first use. */
   get btf(): Btf {
-    this.parsedBtf ??= parseBtf(this.kernelBtf.bytes);
+    if (!this.parsedBtf) {
+      void this.kernelBtf;
+      this.btfShared!.btf ??= parseBtf(this.kernelBtf.bytes);
+      this.parsedBtf = this.btfShared!.btf;
+    }
     return this.parsedBtf;
   }
 
@@ -89,7 +96,19 @@ export class Kernel {
   }
 
   private get kernelBtf(): KernelBtf {
-    this.kbtf ??= buildKernelBtf(this.types, this.kfuncProtos);
+    if (!this.kbtf) {
+      // The BTF is a pure function of the (shared, immutable) type table and the kfunc
+      // prototypes, so kernels with the same prototypes share one build and one parsed Btf.
+      const key = JSON.stringify(this.kfuncProtos);
+      let hit = btfCache.get(key);
+      if (!hit) {
+        hit = { kbtf: buildKernelBtf(this.types, this.kfuncProtos) };
+        btfCache.set(key, hit);
+        if (btfCache.size > 16) btfCache.delete(btfCache.keys().next().value!);
+      }
+      this.kbtf = hit.kbtf;
+      this.btfShared = hit;
+    }
     return this.kbtf;
   }
 
