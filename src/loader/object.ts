@@ -235,7 +235,7 @@ class ObjectReader {
       if (entry.spec.type === BPF_MAP_TYPE_PROG_ARRAY) {
         const cs = this.code.get(sym.shndx);
         const f = cs && sym.value % 8 === 0 ? funcContaining(cs, sym.value / 8) : undefined;
-        if (!f || !sectionProgInfo(cs!.name) || cs!.name === '.text') {
+        if (!f || !sectionProgInfo(cs!.name.replace(/^\?/, '')) || cs!.name === '.text') {
           throw objErr('.maps', rel.offset, `prog_array '${entry.spec.name}' slot ${index}: '${sym.name}' is not a program`);
         }
         slots.push({ index, program: f.name });
@@ -376,7 +376,9 @@ class ObjectReader {
     for (const cs of this.code.values()) {
       if (cs.name === '.text') continue;
       const sec = this.elf.sections[cs.index]!;
-      const info = sectionProgInfo(cs.name);
+      // SEC("?name"): same type as "name", but not loaded unless asked for (libbpf autoload)
+      const autoload = !cs.name.startsWith('?');
+      const info = sectionProgInfo(autoload ? cs.name : cs.name.slice(1));
       for (const f of cs.funcs) {
         const sym = this.elf.symbolsIn(sec).find((s) => s.type === STT_FUNC && s.value / 8 === f.start);
         if (sym && sym.bind === STB_LOCAL) {
@@ -391,7 +393,7 @@ class ObjectReader {
         if (btfId < 0) btfId = 0;
         const tags = btf && btfId > 0 && btfId < btf.length ? btf.declTags(btfId, -1).map((t) => t.name) : [];
         const p: ProgramSpec = {
-          name: f.name, section: cs.name, type: info.type, sleepable: info.sleepable, progFlags: info.progFlags,
+          name: f.name, section: cs.name, autoload, type: info.type, sleepable: info.sleepable, progFlags: info.progFlags,
           insns: linked.insns, license, kernVersion, funcInfo: linked.funcInfo, lineInfo: linked.lineInfo,
           subprogs: linked.subprogs, btfId, tags, coreFailures: linked.coreFailures, unresolvedKfuncs: linked.unresolvedKfuncs,
         };

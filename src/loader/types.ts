@@ -71,6 +71,8 @@ export interface UnresolvedKfunc {
 export interface ProgramSpec {
   name: string;
   section: string;
+  /** false for SEC("?...") programs, which libbpf opens but does not load by default */
+  autoload: boolean;
   type: ProgType;
   expectedAttachType?: AttachType;
   /** what follows the section prefix: `do_sys_open` in kprobe/do_sys_open, `task` in iter/task */

@@ -50,7 +50,8 @@ describe('programs and their sections', () => {
     expect(prog(s, 'tc_mark')).toMatchObject({ type: 'sched_cls' });
     expect(prog(s, 'tc_mark').expectedAttachType).toBeUndefined();
     expect(prog(s, 'tcx_pass')).toMatchObject({ type: 'sched_cls', expectedAttachType: 'tcx_ingress' });
-    expect(prog(s, 'socket_trunc')).toMatchObject({ type: 'socket_filter' });
+    expect(prog(s, 'socket_trunc')).toMatchObject({ type: 'socket_filter', autoload: true });
+    expect(prog(s, 'tc_optional')).toMatchObject({ section: '?tc', type: 'sched_cls', autoload: false });
     const it = open('iter_task');
     expect(prog(it, 'dump_task')).toMatchObject({ type: 'tracing', expectedAttachType: 'trace_iter', attachTo: 'task', sleepable: false });
     expect(prog(open('arith'), 'arith_basic')).toMatchObject({ type: 'syscall', sleepable: true, progFlags: 1 << 4 });

@@ -30,4 +30,11 @@ int tcx_pass(struct __sk_buff *skb)
 	return skb->protocol ? TC_ACT_OK : TC_ACT_SHOT;
 }
 
+/* '?' marks a program libbpf opens but does not load unless asked to. */
+SEC("?tc")
+int tc_optional(struct __sk_buff *skb)
+{
+	return TC_ACT_SHOT;
+}
+
 char LICENSE[] SEC("license") = "GPL";
