@@ -184,3 +184,62 @@ export function checkCfg(insns: readonly Insn[], opts: { allowBackEdges?: boolea
   }
   return { prunePoints, jmpPoints, succ };
 }
+
+/**
+ * Strongly connected components of the CFG (loops). Returns, per instruction, the number of
+ * its loop (1, 2, ... in the order Tarjan's algorithm completes them) or 0 outside loops.
+ */
+export function computeScc(succ: readonly number[][]): Int32Array {
+  const n = succ.length;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const scc = new Int32Array(n);
+  const stack: number[] = [];
+  let next = 0;
+  let cnt = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1 || !succ[root]) continue;
+    const work: { v: number; i: number }[] = [{ v: root, i: 0 }];
+    index[root] = low[root] = next++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      const ss = succ[top.v] ?? [];
+      if (top.i < ss.length) {
+        const w = ss[top.i++]!;
+        if (w >= n) continue;
+        if (index[w] === -1) {
+          index[w] = low[w] = next++;
+          stack.push(w);
+          onStack[w] = 1;
+          work.push({ v: w, i: 0 });
+        } else if (onStack[w]) {
+          low[top.v] = Math.min(low[top.v]!, index[w]!);
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1]!.v;
+        low[parent] = Math.min(low[parent]!, low[top.v]!);
+      }
+      if (low[top.v] === index[top.v]) {
+        const members: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = 0;
+          members.push(w);
+        } while (w !== top.v);
+        const selfLoop = (succ[top.v] ?? []).includes(top.v);
+        if (members.length > 1 || selfLoop) {
+          cnt++;
+          for (const m of members) scc[m] = cnt;
+        }
+      }
+    }
+  }
+  return scc;
+}

@@ -330,7 +330,9 @@ export class VerifierLog {
 }
 
 /** The `Live regs before insn:` table printed at log level 2 (bit i of live[k] = Ri live). */
-export function formatLiveRegs(insns: readonly Insn[], live: readonly number[], disasmOpts: DisasmOptions = {}): string {
+export function formatLiveRegs(
+  insns: readonly Insn[], live: readonly number[], disasmOpts: DisasmOptions = {}, scc?: ArrayLike<number>,
+): string {
   let out = 'Live regs before insn:\n';
   for (let i = 0; i < insns.length; i++) {
     const insn = insns[i]!;
@@ -338,7 +340,9 @@ export function formatLiveRegs(insns: readonly Insn[], live: readonly number[], 
     if (prev && prev.code === 0x18) continue; // second half of ld_imm64
     let mask = '';
     for (let r = 0; r < 10; r++) mask += live[i]! & (1 << r) ? String(r) : '.';
-    out += `${String(i).padStart(7)}: ${mask} ` +
+    // Instructions inside a loop are prefixed with the loop's SCC number.
+    const loop = scc?.[i] ? String(scc[i]).padStart(3) + ' ' : '    ';
+    out += `${loop}${String(i).padStart(3)}: ${mask} ` +
       disasm(insn, { ...disasmOpts, flavor: 'kernel', opcode: true, pc: i }) + '\n';
   }
   return out;

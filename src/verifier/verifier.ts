@@ -19,7 +19,7 @@ import {
 import { ldImm64Value } from '../isa/insn.js';
 import type { HelperProto } from '../kernel/helpers/types.js';
 import type { ProgTypeDef } from '../kernel/progtypes/types.js';
-import { checkCfg, checkLdImm64, checkSubprogs, isLdImm64, type CfgInfo, type Subprog } from './cfg.js';
+import { checkCfg, checkLdImm64, checkSubprogs, computeScc, isLdImm64, type CfgInfo, type Subprog } from './cfg.js';
 import { E2BIG, EACCES, EFAULT, EINVAL, VerifierError } from './errors.js';
 import { computeLiveRegs } from './liveness.js';
 import { BPF_LOG_LEVEL2, VerifierLog, formatLiveRegs, regTypeStr, type VerifierStats } from './log.js';
@@ -139,7 +139,8 @@ class Verifier {
       this.cfg = checkCfg(this.insns, { allowBackEdges: true });
       this.live = computeLiveRegs(this.insns, this.cfg.succ, (insn) => this.callParams(insn));
       if (this.log.level & BPF_LOG_LEVEL2) {
-        this.log.write(formatLiveRegs(this.insns.map((x, i) => this.displayInsn(i, x)), this.live, this.disasmOpts()));
+        const scc = computeScc(this.cfg.succ);
+        this.log.write(formatLiveRegs(this.insns.map((x, i) => this.displayInsn(i, x)), this.live, this.disasmOpts(), scc));
       }
       this.subprogs.forEach((_s, i) => (this.stackDepth[i] = 0));
       this.doCheck();
