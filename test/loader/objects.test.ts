@@ -101,6 +101,26 @@ describe('bpf-to-bpf linking', () => {
   });
 });
 
+describe('selftest-style inline assembly', () => {
+  const o = open('asm_style');
+
+  it('links a call to a naked static subprogram and keeps map immediates', () => {
+    const p = prog(o, 'asm_call');
+    expect(p.subprogs).toEqual([{ name: 'asm_call', start: 0 }, { name: 'subprog_add', start: 3 }]);
+    expect(p.insns[1]).toMatchObject({ code: CALL, src: BPF_PSEUDO_CALL, imm: 1 });
+    const l = prog(o, 'asm_lookup');
+    expect(mapRefs(l.insns)).toEqual([{ slot: 4, src: BPF_PSEUDO_MAP_IDX, imm: 0, imm2: 0 }]);
+    expect(helperCalls(l.insns)).toEqual([1]);
+  });
+
+  it('reads __log_level and ?-sections', () => {
+    const p = prog(o, 'asm_misaligned');
+    expect(p).toMatchObject({ section: '?raw_tp', type: 'raw_tracepoint', autoload: false });
+    expect(p.tags).toContain('comment:test_log_level=2');
+    expect(p.tags).toContain('comment:test_expect_msg=misaligned stack access off');
+  });
+});
+
 describe('maps', () => {
   it('reads BTF-defined maps with types, flags, pinning and numa node', () => {
     const o = open('maps');
