@@ -7,6 +7,7 @@ export type BpfRuntimeErrorKind =
   | 'bad-access' // load or store outside the linear memory (or in its NULL guard)
   | 'unknown-helper'
   | 'unknown-kfunc'
+  | 'helper-error' // a helper or kfunc threw (its error is the `cause`)
   | 'call-depth' // more than MAX_CALL_FRAMES nested frames
   | 'bad-callback' // callback pointer that names no subprogram
   | 'insn-limit' // the run exceeded its instruction budget (unverified infinite loops)
@@ -20,8 +21,9 @@ export class BpfRuntimeError extends Error {
     message: string,
     /** the faulting address for 'bad-access' */
     readonly addr?: bigint,
+    options?: { cause?: unknown },
   ) {
-    super(`pc ${pc}: ${message}`);
+    super(`pc ${pc}: ${message}`, options);
     this.name = 'BpfRuntimeError';
   }
 }

@@ -5,7 +5,7 @@ export { trustInsns, subprogStarts } from './trust.js';
 export { BpfRuntimeError } from './errors.js';
 export type { BpfRuntimeErrorKind } from './errors.js';
 export { FUNC_PTR_BASE, funcPtrOf, slotOfFuncPtr } from './funcptr.js';
-export { BPF_MAX_LOOPS, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT, STACK_FRAME_SIZE } from './machine.js';
+export { BPF_MAX_LOOPS, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT, STACK_FRAME_SIZE, STACK_FRAME_STRIDE } from './machine.js';
 export type { PacketSource } from './machine.js';
 export type { InterpKernel, InterpCallEnv, HelperFnLike } from './env.js';
 export { decodeProgram } from './decode.js';

@@ -23,6 +23,12 @@ import { slotOfFuncPtr } from './funcptr.js';
 export const MAX_CALL_FRAMES = 8;
 /** Every frame gets the whole MAX_BPF_STACK; r10 points at its top. */
 export const STACK_FRAME_SIZE = 512;
+/**
+ * Distance between the r10 of consecutive frames: MAX_BPF_STACK plus room for the hidden slots
+ * that verifier rewrites put below a program's own stack (may_goto's counter, inlined bpf_loop's
+ * three spills), so a frame never reaches into its caller's.
+ */
+export const STACK_FRAME_STRIDE = STACK_FRAME_SIZE + 64;
 /** may_goto budget per frame (kernel BPF_MAX_LOOPS): the counter the verifier's rewrite keeps. */
 export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
 /** Tail calls allowed per run (kernel MAX_TAIL_CALL_CNT). */
@@ -55,7 +61,7 @@ export class Machine {
   private readonly mayGoto = new Int32Array(MAX_CALL_FRAMES);
   /** r10 of each frame */
   readonly fp = new BigInt64Array(MAX_CALL_FRAMES);
-  /** linear offset of the stack area (MAX_CALL_FRAMES * STACK_FRAME_SIZE bytes) */
+  /** linear offset of the stack area (MAX_CALL_FRAMES * STACK_FRAME_STRIDE bytes) */
   readonly stackOff: number;
 
   insnCount = 0;
@@ -70,8 +76,8 @@ export class Machine {
 
   constructor(readonly kernel: InterpKernel, env: { ctxPtr: bigint; progType: string; [extra: string]: unknown }) {
     this.mem = kernel.mem;
-    this.stackOff = this.mem.alloc(MAX_CALL_FRAMES * STACK_FRAME_SIZE, 16);
-    for (let k = 0; k < MAX_CALL_FRAMES; k++) this.fp[k] = this.mem.toPtr(this.stackOff + (k + 1) * STACK_FRAME_SIZE);
+    this.stackOff = this.mem.alloc(MAX_CALL_FRAMES * STACK_FRAME_STRIDE, 16);
+    for (let k = 0; k < MAX_CALL_FRAMES; k++) this.fp[k] = this.mem.toPtr(this.stackOff + (k + 1) * STACK_FRAME_STRIDE);
     this.env = {
       ...env,
       kernel,
@@ -88,7 +94,7 @@ export class Machine {
   /** Zero every stack frame (runs start from a clean stack so both engines agree). */
   clearStack(): void {
     this.mem.refreshViews();
-    this.mem.u8.fill(0, this.stackOff, this.stackOff + MAX_CALL_FRAMES * STACK_FRAME_SIZE);
+    this.mem.u8.fill(0, this.stackOff, this.stackOff + MAX_CALL_FRAMES * STACK_FRAME_STRIDE);
   }
 
   /** Run `code` from slot 0 as frame 0 with the registers already set up (r1..r5); r10 is set here. */
@@ -644,7 +650,14 @@ export class Machine {
       code.callFns[i] = fn;
     }
     const r = this.regsU;
-    const v = fn(this.env, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!);
+    let v: bigint;
+    try {
+      v = fn(this.env, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!);
+    } catch (e) {
+      if (e instanceof BpfRuntimeError) throw e; // from a callback the helper ran
+      const what = code.src[i] === 2 ? `kfunc ${this.kernel.kfuncs.byBtfId(code.imm[i]!)?.name ?? code.imm[i]}` : `helper ${this.kernel.helpers.get(code.imm[i]!)?.proto.name ?? code.imm[i]}`;
+      throw new BpfRuntimeError('helper-error', i, `${what} failed: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
+    }
     return typeof v === 'bigint' ? v : BigInt(v as number);
   }
 

@@ -314,3 +314,25 @@ describe('warm-up', () => {
     expect(() => runWarmUp()).not.toThrow();
   });
 });
+
+describe('helper failures', () => {
+  it('wraps a throwing helper in a BpfRuntimeError with pc and cause', () => {
+    const boom = new Error('boom');
+    const k = kernelWith({
+      3: () => {
+        throw boom;
+      },
+    });
+    const e = runtimeError(() => run('r0 = 0\ncall 3\nexit', k));
+    expect(e.kind).toBe('helper-error');
+    expect(e.pc).toBe(1);
+    expect(e.message).toMatch(/helper h3 failed: boom/);
+    expect(e.cause).toBe(boom);
+  });
+
+  it('keeps frames apart by STACK_FRAME_STRIDE', async () => {
+    const { STACK_FRAME_STRIDE } = await import('../../src/interp/index.js');
+    const r = run('call f\nr1 = r10\nr1 -= r0\nr0 = r1\nexit\nf:\nr0 = r10\nexit');
+    expect(r.retval).toBe(BigInt.asUintN(64, BigInt(-STACK_FRAME_STRIDE)));
+  });
+});
