@@ -6,6 +6,7 @@
 //
 //   runner obj FILE PROG [--ctx-in HEX] [--data-in HEX] [--repeat N] [--map NAME]...
 //   runner insns HEX TYPE [--ctx-in HEX] [--data-in HEX]      (raw instructions, no BTF)
+//   runner batch      (stdin: one `HEX TYPE [DATAHEX|-]` per line; one JSON line out per line)
 //
 // TYPE for raw instructions: socket_filter | xdp | sched_cls | syscall.
 // Exit code: 0 when a JSON verdict was printed (accepted or rejected), 2 on usage errors.
@@ -193,12 +194,32 @@ static int run_insns(int argc, char **argv) {
 	return 0;
 }
 
+// Many raw-instruction cases in one process: spawning a runner per case would dominate the
+// suite's time for thousands of instruction cases.
+static int run_batch(void) {
+	static char line[1 << 20];
+	while (fgets(line, sizeof(line), stdin)) {
+		char *argv[8] = { "runner", "insns" };
+		int argc = 2;
+		for (char *tok = strtok(line, " \t\n"); tok && argc < 6; tok = strtok(NULL, " \t\n")) {
+			argv[argc++] = tok;
+			if (argc == 4) { argv[argc++] = "--data-in"; }
+		}
+		if (argc == 5 || (argc == 6 && !strcmp(argv[5], "-"))) argc = 4;
+		memset(log_buf, 0, 4096);
+		if (argc < 4 || run_insns(argc, argv) == 2) printf("{\"usage_error\":true}\n");
+		fflush(stdout);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv) {
 	libbpf_set_print(silent);
 	log_buf = calloc(LOG_SIZE, 1);
 	int rc = 2;
 	if (argc >= 2 && !strcmp(argv[1], "obj")) rc = run_obj(argc, argv);
 	else if (argc >= 2 && !strcmp(argv[1], "insns")) rc = run_insns(argc, argv);
+	else if (argc == 2 && !strcmp(argv[1], "batch")) rc = run_batch();
 	if (rc == 2) fprintf(stderr, "usage: runner obj FILE PROG [--ctx-in HEX] [--data-in HEX] [--repeat N] [--map NAME]...\n"
 	                            "       runner insns HEX TYPE [--ctx-in HEX] [--data-in HEX]\n");
 	return rc;
