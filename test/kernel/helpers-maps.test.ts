@@ -1,0 +1,198 @@
+// Helpers whose storage lives in special map types (ring buffer, stack trace, task storage,
+// perf event array), exercised against small stand-in maps that implement the map-side
+// operations the helpers rely on (helpers/map-ops.ts).
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '../../src/kernel/kernel.js';
+import { BpfMap } from '../../src/kernel/maps/bpf-map.js';
+import {
+  BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_TASK_STORAGE,
+} from '../../src/kernel/maps/types.js';
+import { helperState, registerAllHelpers, setTaskStack, type CallEnv, type RingbufOps, type StackTraceOps, type TaskStorageOps } from '../../src/kernel/helpers/index.js';
+import { progTypeDef } from '../../src/kernel/progtypes/index.js';
+
+class FakeRingbuf extends BpfMap implements RingbufOps {
+  readonly records: { data: Uint8Array; flags: bigint }[] = [];
+  discarded = 0;
+  private readonly pending = new Map<number, number>();
+  private used = 0;
+  lookupElem(): number {
+    return 0;
+  }
+  ringbufReserve(size: number): number {
+    if (this.used + size + 8 > this.maxEntries) return 0;
+    this.used += size + 8;
+    const off = this.mem.alloc(Math.max(size, 1));
+    this.pending.set(off, size);
+    return off;
+  }
+  ringbufCommit(off: number, flags: bigint, discard: boolean): void {
+    const size = this.pending.get(off)!;
+    this.pending.delete(off);
+    if (discard) this.discarded++;
+    else this.records.push({ data: this.mem.readBytes(off, size), flags });
+  }
+  ringbufQuery(flags: bigint): bigint {
+    return flags === 0n ? BigInt(this.used) : flags === 1n ? BigInt(this.maxEntries) : 0n;
+  }
+}
+
+class FakeStackMap extends BpfMap implements StackTraceOps {
+  readonly traces: bigint[][] = [];
+  lookupElem(): number {
+    return 0;
+  }
+  stackId(ips: readonly bigint[]): number {
+    this.traces.push([...ips]);
+    return this.traces.length - 1;
+  }
+}
+
+class FakeTaskStorage extends BpfMap implements TaskStorageOps {
+  readonly store = new Map<bigint, number>();
+  lookupElem(): number {
+    return 0;
+  }
+  taskStorageGet(task: bigint, init: number, create: boolean): number {
+    let v = this.store.get(task);
+    if (v === undefined && create) {
+      v = this.mem.alloc(this.valueSize);
+      if (init) this.mem.copy(v, init, this.valueSize);
+      this.store.set(task, v);
+    }
+    return v ?? 0;
+  }
+  taskStorageDelete(task: bigint): number {
+    return this.store.delete(task) ? 0 : -2;
+  }
+}
+
+class PlainMap extends BpfMap {
+  lookupElem(): number {
+    return 0;
+  }
+}
+
+function setup() {
+  const kernel = new Kernel();
+  registerAllHelpers(kernel);
+  const tails: [bigint, number][] = [];
+  const env: CallEnv = {
+    kernel,
+    ctxPtr: 0n,
+    progType: 'kprobe',
+    callback: () => 0n,
+    tailCall: (m, i) => (tails.push([m, i]), i === 1),
+  };
+  const env2 = { mem: kernel.mem, nrCpus: kernel.nrCpus, currentCpu: () => kernel.currentCpu };
+  const call = (name: string, ...a: bigint[]) => kernel.helpers.byName(name)!.fn(env, a[0] ?? 0n, a[1] ?? 0n, a[2] ?? 0n, a[3] ?? 0n, a[4] ?? 0n);
+  const bytes = (b: number[]) => {
+    const off = kernel.mem.alloc(b.length);
+    kernel.mem.writeBytes(off, Uint8Array.from(b));
+    return { off, ptr: kernel.mem.toPtr(off) };
+  };
+  const add = <M extends BpfMap>(m: M) => (kernel.maps.add(m), m);
+  return { kernel, env, env2, call, bytes, add, tails };
+}
+
+describe('ring buffer helpers', () => {
+  it('reserve + submit, reserve + discard, output, query', () => {
+    const { call, bytes, add, env2, kernel } = setup();
+    const rb = add(new FakeRingbuf({ type: BPF_MAP_TYPE_RINGBUF, keySize: 0, valueSize: 0, maxEntries: 64 }, env2));
+    const p = call('ringbuf_reserve', rb.ptr, 4n, 0n);
+    expect(p).not.toBe(0n);
+    kernel.mem.writeU32(kernel.mem.toOff(p), 0xcafe);
+    call('ringbuf_submit', p, 0n);
+    const q = call('ringbuf_reserve', rb.ptr, 4n, 0n);
+    call('ringbuf_discard', q, 0n);
+    expect(rb.discarded).toBe(1);
+    // reserve flags must be 0
+    expect(call('ringbuf_reserve', rb.ptr, 4n, 1n)).toBe(0n);
+    const d = bytes([1, 2, 3]);
+    expect(call('ringbuf_output', rb.ptr, d.ptr, 3n, 2n /* BPF_RB_FORCE_WAKEUP */)).toBe(0n);
+    expect(call('ringbuf_output', rb.ptr, d.ptr, 3n, 4n)).toBe(-22n);
+    expect(rb.records.map((r) => [...r.data])).toEqual([[0xfe, 0xca, 0, 0], [1, 2, 3]]);
+    expect(rb.records[1]!.flags).toBe(2n);
+    expect(call('ringbuf_query', rb.ptr, 1n)).toBe(64n);
+    expect(call('ringbuf_query', rb.ptr, 0n)).toBe(35n);
+    // full: reserve gives NULL, output -EAGAIN
+    expect(call('ringbuf_reserve', rb.ptr, 60n, 0n)).toBe(0n);
+    expect(call('ringbuf_output', rb.ptr, d.ptr, 60n, 0n)).toBe(-11n);
+  });
+
+  it('refuses maps that are not ring buffers', () => {
+    const { call, add, env2, bytes } = setup();
+    const m = add(new PlainMap({ type: BPF_MAP_TYPE_PROG_ARRAY, keySize: 4, valueSize: 4, maxEntries: 4 }, env2));
+    expect(call('ringbuf_reserve', m.ptr, 4n, 0n)).toBe(0n);
+    expect(call('ringbuf_output', m.ptr, bytes([1]).ptr, 1n, 0n)).toBe(-22n);
+  });
+});
+
+describe('perf_event_output', () => {
+  it('records output per CPU slot, with Linux flag and index checks', () => {
+    const { kernel, call, add, env2, bytes } = setup();
+    const pe = add(new PlainMap({ type: BPF_MAP_TYPE_PERF_EVENT_ARRAY, keySize: 4, valueSize: 4, maxEntries: 4, name: 'events' }, env2));
+    const d = bytes([9, 8, 7]);
+    kernel.setCpu(3);
+    expect(call('perf_event_output', 0n, pe.ptr, 0xffffffffn /* BPF_F_CURRENT_CPU */, d.ptr, 3n)).toBe(0n);
+    expect(call('perf_event_output', 0n, pe.ptr, 1n, d.ptr, 2n)).toBe(0n);
+    expect(call('perf_event_output', 0n, pe.ptr, 4n, d.ptr, 2n)).toBe(-7n);
+    expect(call('perf_event_output', 0n, pe.ptr, 1n << 32n, d.ptr, 2n)).toBe(-22n);
+    const out = helperState(kernel).perfOutput;
+    expect(out.map((r) => [r.mapName, r.index, [...r.data]])).toEqual([['events', 3, [9, 8, 7]], ['events', 1, [9, 8]]]);
+  });
+});
+
+describe('get_stackid', () => {
+  it('hands the (skipped, truncated) trace to the stack map', () => {
+    const { kernel, call, add, env2 } = setup();
+    const t = kernel.spawn({ comm: 'st' });
+    kernel.setCurrent(t);
+    setTaskStack(kernel, t, { kernel: [1n, 2n, 3n, 4n], user: [10n] });
+    const sm = add(new FakeStackMap({ type: BPF_MAP_TYPE_STACK_TRACE, keySize: 4, valueSize: 16, maxEntries: 8 }, env2));
+    expect(call('get_stackid', 0n, sm.ptr, 0n)).toBe(0n);
+    expect(call('get_stackid', 0n, sm.ptr, 1n)).toBe(1n);
+    expect(call('get_stackid', 0n, sm.ptr, 256n)).toBe(2n);
+    expect(sm.traces).toEqual([[1n, 2n], [2n, 3n], [10n]]);
+    expect(call('get_stackid', 0n, sm.ptr, 4n)).toBe(-14n);
+    expect(call('get_stackid', 0n, sm.ptr, 1n << 12n)).toBe(-22n);
+  });
+});
+
+describe('task storage', () => {
+  it('get with and without create, delete', () => {
+    const { kernel, call, add, env2, bytes } = setup();
+    const ts = add(new FakeTaskStorage({ type: BPF_MAP_TYPE_TASK_STORAGE, keySize: 4, valueSize: 4, maxEntries: 0 }, env2));
+    const t = kernel.spawn({ comm: 'ts' });
+    expect(call('task_storage_get', ts.ptr, t.ptr, 0n, 0n)).toBe(0n);
+    const init = bytes([5, 0, 0, 0]);
+    const v = call('task_storage_get', ts.ptr, t.ptr, init.ptr, 1n);
+    expect(kernel.mem.readU32(kernel.mem.toOff(v))).toBe(5);
+    expect(call('task_storage_get', ts.ptr, t.ptr, 0n, 0n)).toBe(v);
+    expect(call('task_storage_get', ts.ptr, t.ptr, 0n, 2n)).toBe(0n); // unknown flag
+    expect(call('task_storage_get', ts.ptr, 0n, 0n, 1n)).toBe(0n); // NULL task
+    expect(call('task_storage_delete', ts.ptr, t.ptr)).toBe(0n);
+    expect(call('task_storage_delete', ts.ptr, t.ptr)).toBe(-2n);
+  });
+});
+
+describe('tail_call and packet helpers', () => {
+  it('tail_call delegates to the engine', () => {
+    const { call, tails } = setup();
+    expect(call('tail_call', 0n, 0x1234n, 1n)).toBe(0n);
+    expect(call('tail_call', 0n, 0x1234n, (1n << 32n) | 2n)).toBe(-2n);
+    expect(tails).toEqual([[0x1234n, 1], [0x1234n, 2]]);
+  });
+
+  it('skb_load_bytes reads relative to skb->data and faults past the end', () => {
+    const { kernel, env, call } = setup();
+    const pkt = Uint8Array.from({ length: 40 }, (_, i) => i);
+    const run = progTypeDef('sched_cls').prepareRun(kernel.mem, { dataIn: pkt });
+    env.ctxPtr = run.ctxPtr;
+    const dst = kernel.mem.alloc(8);
+    expect(call('skb_load_bytes', run.ctxPtr, 12n, kernel.mem.toPtr(dst), 4n)).toBe(0n);
+    expect([...kernel.mem.readBytes(dst, 4)]).toEqual([12, 13, 14, 15]);
+    expect(call('skb_load_bytes', run.ctxPtr, 38n, kernel.mem.toPtr(dst), 4n)).toBe(-14n);
+    expect([...kernel.mem.readBytes(dst, 4)]).toEqual([0, 0, 0, 0]);
+    run.release();
+  });
+});
