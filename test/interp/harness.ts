@@ -34,9 +34,18 @@ export function hexBytes(h: string): Uint8Array {
 
 export function runCase(c: InterpCase, kernel: InterpKernel = shared): bigint {
   const vp = trustInsns(assemble(c.asm), 'socket_filter');
-  const r = runProgram(vp, kernel, {
-    packet: c.mem === undefined ? undefined : hexBytes(c.mem),
-    maxInsns: 100_000_000,
-  });
-  return r.retval;
+  const mem = c.mem === undefined ? undefined : hexBytes(c.mem);
+  const off = mem === undefined ? 0 : kernel.mem.alloc(Math.max(1, mem.length));
+  if (mem !== undefined) kernel.mem.writeBytes(off, mem);
+  try {
+    const r = runProgram(vp, kernel, {
+      ctxPtr: mem === undefined ? 0n : kernel.mem.toPtr(off),
+      r2: BigInt(mem?.length ?? 0),
+      packet: mem,
+      maxInsns: 100_000_000,
+    });
+    return r.retval;
+  } finally {
+    if (mem !== undefined) kernel.mem.free(off);
+  }
 }

@@ -1,6 +1,6 @@
 // Every instruction-level case, in one list (the host-kernel suite imports this too).
 import { aluGridCases } from './alu-grid.js';
-import { callCases, ldAbsCases, mayGotoCases } from './calls.js';
+import { callCases, ldAbsCases, mayGotoCases, memInputCases } from './calls.js';
 import { aluEdgeCases, atomicCases, endianCases, jumpEdgeCases, memCases } from './edge.js';
 import { jumpGridCases } from './jump-grid.js';
 import type { InterpCase } from './types.js';
@@ -15,6 +15,7 @@ export const edgeCases: InterpCase[] = [
   ...callCases,
   ...mayGotoCases,
   ...ldAbsCases,
+  ...memInputCases,
 ];
 
 export const allCases: InterpCase[] = [...edgeCases, ...aluGridCases, ...jumpGridCases];

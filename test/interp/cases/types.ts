@@ -8,7 +8,11 @@ export interface InterpCase {
   asm: string;
   /** expected r0 at exit; compared as an unsigned 64-bit value */
   expect: bigint;
-  /** packet bytes (hex) for LD_ABS / LD_IND cases (the socket filter's skb data) */
+  /**
+   * Input bytes (hex), as bpf_conformance passes them: a copy in kernel memory at r1, its length
+   * in r2; also the packet that LD_ABS / LD_IND read (the socket filter's skb data after the
+   * Ethernet header when run in Linux).
+   */
   mem?: string;
   /**
    * What a comparison with the host kernel can check: 'full' (default: low half through
