@@ -18,7 +18,7 @@ extern int bpf_kfunc_that_does_not_exist(int x) __ksym __weak;
 struct rq {
 	int cpu;
 };
-extern const struct rq runqueues __ksym;      /* typed ksym */
+extern const struct rq runqueues __ksym __weak; /* typed ksym */
 extern const void bpf_prog_active __ksym __weak; /* typeless ksym */
 
 SEC("syscall")
