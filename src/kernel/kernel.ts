@@ -11,6 +11,8 @@ import { Clock, type ClockOptions } from './world/clock.js';
 import { World, type FileSpec, type SpawnOptions, type ThreadSpec, type VmaSpec } from './world/world.js';
 import { WorldError } from './world/errors.js';
 import { buildDefaultWorld } from './world/default.js';
+import { registerAllHelpers } from './helpers/index.js';
+import { registerAllKfuncs } from './kfuncs/index.js';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING } from './world/constants.js';
 import type { Cgroup, File, Task, Vma } from './world/objects.js';
 
@@ -24,8 +26,15 @@ export interface KernelOptions {
   /** an existing memory to build in, or options for a new one */
   memory?: KernelMemory | KernelMemoryOptions;
   clock?: ClockOptions;
-  /** kfunc prototypes to give FUNC entries in the kernel BTF */
+  /** kfunc prototypes to give FUNC entries in the kernel BTF (besides the kfunc table's) */
   kfuncProtos?: readonly FuncSpec[];
+  /**
+   * Leave kernel.helpers and kernel.kfuncs empty. By default every implemented helper is
+   * registered at construction, and every kfunc of src/kernel/kfuncs/table.ts when the kernel
+   * BTF is first used (kernel.btf, btfBytes, kfuncBtfId), unless kfuncs were registered
+   * explicitly before that.
+   */
+  bare?: boolean;
 }
 
 export class Kernel {
@@ -47,6 +56,11 @@ export class Kernel {
   private kbtf?: KernelBtf;
   private parsedBtf?: Btf;
   private btfShared?: { kbtf: KernelBtf; btf?: Btf };
+  /**
+   * The kfunc table is registered when the BTF is first needed, unless someone registered
+   * kfuncs explicitly before (addKfuncProtos), who then decides the set.
+   */
+  private defaultKfuncsPending: boolean;
 
   constructor(opts: KernelOptions = {}) {
     const nrCpus = opts.nrCpus ?? 4;
@@ -60,6 +74,8 @@ export class Kernel {
     this.maps = new MapRegistry({ mem: this.mem, nrCpus, currentCpu: () => this.currentCpu });
     this.kfuncs = new KfuncRegistry((name) => this.kernelBtf.funcIds.get(name) ?? 0);
     this.current = this.world.idle;
+    if (!opts.bare) registerAllHelpers(this);
+    this.defaultKfuncsPending = !opts.bare;
     if (!opts.empty) this.setCurrent(buildDefaultWorld(this.world));
     else this.world.setState(this.current, TASK_RUNNING);
   }
@@ -91,11 +107,16 @@ export class Kernel {
    * under a loaded program); the kfuncs area passes its table at construction or right after.
    */
   addKfuncProtos(protos: readonly FuncSpec[]): void {
+    this.defaultKfuncsPending = false;
     if (this.kbtf) throw new WorldError('kernel BTF already built: kfunc prototypes must be added before first use of kernel.btf');
     this.kfuncProtos.push(...protos);
   }
 
   private get kernelBtf(): KernelBtf {
+    if (!this.kbtf && this.defaultKfuncsPending) {
+      this.defaultKfuncsPending = false;
+      registerAllKfuncs(this); // adds the table's prototypes, then builds through this getter
+    }
     if (!this.kbtf) {
       // The BTF is a pure function of the (shared, immutable) type table and the kfunc
       // prototypes, so kernels with the same prototypes share one build and one parsed Btf.

@@ -9,6 +9,7 @@ import { parseBtf, type Btf } from '../../src/btf/index.js';
 
 const k = new Kernel({
   empty: true,
+  bare: true,
   kfuncProtos: [
     { name: 'bpf_iter_num_new', ret: 'int', args: [['it', 'struct bpf_iter_num *'], ['start', 'int'], ['end', 'int']] },
     { name: 'bpf_iter_num_next', ret: 'int *', args: [['it', 'struct bpf_iter_num *']] },
@@ -116,6 +117,16 @@ describe('kernel BTF', () => {
     expect(entry.btfId).toBe(k.kfuncBtfId('bpf_task_acquire'));
     expect(k.kfuncs.byBtfId(entry.btfId)).toBe(entry);
     expect(() => k.addKfuncProtos([{ name: 'late', ret: 'void', args: [] }])).toThrow();
+  });
+
+  it('a default kernel registers helpers and the kfunc table with BTF ids', () => {
+    const d = new Kernel({ empty: true });
+    expect(d.helpers.all().length).toBeGreaterThan(50);
+    expect(d.kfuncs.byName('bpf_iter_num_new')).toBeUndefined(); // until the BTF is first used
+    expect(d.btf.findIdByName('bpf_iter_num_new', 'func')).toBeGreaterThan(0);
+    const num = d.kfuncs.byName('bpf_iter_num_new')!;
+    expect(num.btfId).toBe(d.kfuncBtfId('bpf_iter_num_new'));
+    expect(d.btf.nameOf(num.btfId)).toBe('bpf_iter_num_new');
   });
 
   it('is deterministic and independent of the world', () => {
