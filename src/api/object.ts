@@ -3,6 +3,7 @@
 // maps.
 import { basename } from 'node:path';
 import { Kernel } from '../kernel/index.js';
+import { DEFAULT_KCONFIG } from '../kernel/kconfig.js';
 import type { BpfMap } from '../kernel/maps/bpf-map.js';
 import { openObject, type BpfObjectSpec, type KconfigValue } from '../loader/index.js';
 import { BpfApiError } from './errors.js';
@@ -32,7 +33,7 @@ export class BpfObject {
     const kernel = opts.kernel ?? new Kernel();
     const spec = openObject(bytes, {
       targetBtf: kernel.btf,
-      kconfig: opts.kconfig,
+      kconfig: { ...DEFAULT_KCONFIG, ...opts.kconfig },
       objectName: opts.name,
       kallsyms: Object.fromEntries(kernel.kallsyms),
     });

@@ -37,6 +37,9 @@ export interface RunResult {
   dataOut?: Uint8Array;
 }
 
+/** Whether load() can verify programs in this build (false: only { unverified: true } loads). */
+export const VERIFIER_AVAILABLE = false;
+
 // Programs loaded into one kernel by id, so prog_array slots (which hold program ids) can be
 // followed by tail calls across objects, as in Linux.
 const programTables = new WeakMap<object, Map<number, VerifiedProgram>>();

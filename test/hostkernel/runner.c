@@ -23,6 +23,7 @@
 #define MAX_MAPS 16
 
 static char *log_buf;
+static char libbpf_msgs[65536];
 
 static void json_str(const char *s) {
 	putchar('"');
@@ -88,7 +89,8 @@ static void test_run(int fd, enum bpf_prog_type type, struct run_args *a) {
 	if (!supports_test_run(type)) { printf(",\"test_run\":\"unsupported\""); return; }
 	unsigned char data_out[65536], ctx_out[4096];
 	LIBBPF_OPTS(bpf_test_run_opts, o);
-	o.repeat = a->repeat > 0 ? a->repeat : 1;
+	// syscall programs refuse any repeat (EINVAL); 0 means one run for every type.
+	o.repeat = a->repeat > 1 ? a->repeat : 0;
 	if (a->data_in) { o.data_in = a->data_in; o.data_size_in = a->data_len; o.data_out = data_out; o.data_size_out = sizeof(data_out); }
 	if (a->ctx_in) { o.ctx_in = a->ctx_in; o.ctx_size_in = a->ctx_len; o.ctx_out = ctx_out; o.ctx_size_out = sizeof(ctx_out); }
 	int err = bpf_prog_test_run_opts(fd, &o);
@@ -136,27 +138,51 @@ static void print_verdict(int ok, int err, long long t_ns) {
 	if (!ok) printf(",\"errno\":%d", err);
 	printf(",\"processed_insns\":%lld,\"verification_ns\":%lld,\"log\":", processed_insns(log_buf), t_ns);
 	json_str(log_buf);
+	if (!ok && libbpf_msgs[0]) { printf(",\"libbpf\":"); json_str(libbpf_msgs); }
 }
 
-static int silent(enum libbpf_print_level l, const char *f, va_list ap) { (void)l; (void)f; (void)ap; return 0; }
+// libbpf's own messages explain failures before verification (map creation, relocation);
+// collect them so they can be reported in the JSON.
+static int collect(enum libbpf_print_level l, const char *f, va_list ap) {
+	if (l == LIBBPF_DEBUG) return 0;
+	size_t n = strlen(libbpf_msgs);
+	if (n < sizeof(libbpf_msgs) - 1) vsnprintf(libbpf_msgs + n, sizeof(libbpf_msgs) - n, f, ap);
+	return 0;
+}
 
 static int run_obj(int argc, char **argv) {
 	struct run_args a = {0};
 	const char *maps[MAX_MAPS]; int nmaps = 0;
 	if (argc < 4 || parse_run_args(argc, argv, 4, &a, maps, &nmaps)) return 2;
-	struct bpf_object *obj = bpf_object__open_file(argv[2], NULL);
-	if (!obj) { printf("{\"loaded\":false,\"open_error\":%d}\n", errno); return 0; }
-	struct bpf_program *p, *target = NULL;
-	bpf_object__for_each_program(p, obj) {
-		if (!strcmp(bpf_program__name(p), argv[3])) target = p;
-		else bpf_program__set_autoload(p, false);
+	// First only the target (its verdict alone); if the object cannot load that way because a
+	// map slot names another program (prog_array `values`), load every program.
+	struct bpf_object *obj = NULL;
+	struct bpf_program *target = NULL;
+	long long t0 = 0, t1 = 0;
+	int err = 0;
+	for (int all = 0; all < 2; all++) {
+		if (obj) bpf_object__close(obj);
+		libbpf_msgs[0] = 0;
+		log_buf[0] = 0;
+		obj = bpf_object__open_file(argv[2], NULL);
+		if (!obj) { printf("{\"loaded\":false,\"open_error\":%d,\"log\":\"\",\"processed_insns\":-1,\"verification_ns\":0,\"libbpf\":", errno); json_str(libbpf_msgs); printf("}\n"); return 0; }
+		struct bpf_program *p;
+		target = NULL;
+		bpf_object__for_each_program(p, obj) {
+			if (!strcmp(bpf_program__name(p), argv[3])) target = p;
+			bpf_program__set_autoload(p, all || !strcmp(bpf_program__name(p), argv[3]));
+		}
+		if (!target) { fprintf(stderr, "runner: no program named %s\n", argv[3]); return 2; }
+		// Never pin: the suite must leave nothing behind in /sys/fs/bpf.
+		struct bpf_map *m;
+		bpf_object__for_each_map(m, obj) bpf_map__set_pin_path(m, NULL);
+		bpf_program__set_log_buf(target, log_buf, LOG_SIZE);
+		bpf_program__set_log_level(target, 1 | 4);
+		t0 = now_ns();
+		err = bpf_object__load(obj);
+		t1 = now_ns();
+		if (!err || !strstr(libbpf_msgs, "failed to initialize slot")) break;
 	}
-	if (!target) { fprintf(stderr, "runner: no program named %s\n", argv[3]); return 2; }
-	bpf_program__set_log_buf(target, log_buf, LOG_SIZE);
-	bpf_program__set_log_level(target, 1 | 4);
-	long long t0 = now_ns();
-	int err = bpf_object__load(obj);
-	long long t1 = now_ns();
 	print_verdict(err == 0, err ? -err : 0, t1 - t0);
 	if (!err) {
 		test_run(bpf_program__fd(target), bpf_program__type(target), &a);
@@ -214,7 +240,7 @@ static int run_batch(void) {
 }
 
 int main(int argc, char **argv) {
-	libbpf_set_print(silent);
+	libbpf_set_print(collect);
 	log_buf = calloc(LOG_SIZE, 1);
 	int rc = 2;
 	if (argc >= 2 && !strcmp(argv[1], "obj")) rc = run_obj(argc, argv);
