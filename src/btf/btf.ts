@@ -374,11 +374,15 @@ export class Btf {
 
   /** C spelling of a type, e.g. `struct task_struct *`, `int (*)(void *, long)`, `char [16]` */
   typeToString(id: number, declName = ''): string {
+    this.declareBudget = 100_000;
     return this.declare(id, declName, 0).trim();
   }
 
+  private declareBudget = 0;
+
   private declare(id: number, inner: string, depth: number): string {
     if (depth > MAX_RESOLVE_DEPTH) throw new BtfError(`type [${id}]: type chain too deep or cyclic`);
+    if (--this.declareBudget < 0) throw new BtfError(`type [${id}]: type too large to spell`);
     const t = this.get(id);
     const sp = inner === '' ? '' : ' ' + inner;
     const wrap = (s: string): string => (s.startsWith('*') ? `(${s})` : s);
@@ -403,7 +407,8 @@ export class Btf {
       case 'restrict': {
         const tgt = this.get(this.skipModifiers(t.type));
         if (tgt.kind === 'ptr') return this.declare(t.type, `${t.kind}${inner === '' ? '' : ' ' + inner}`, depth + 1);
-        return `${t.kind} ${this.declare(t.type, inner, depth + 1)}`;
+        const rest = this.declare(t.type, inner, depth + 1);
+        return rest.startsWith(`${t.kind} `) ? rest : `${t.kind} ${rest}`;
       }
       case 'type_tag':
         return this.declare(t.type, inner, depth + 1);

@@ -9,3 +9,5 @@ export { dumpRaw, dumpRawType } from './dump-raw.js';
 export { BtfWriter, remapType } from './writer.js';
 export type { BtfTypeInput, StructMemberSpec, IntOptions, Linkage } from './writer.js';
 export * from './ext.js';
+export { dumpC } from './dump-c.js';
+export type { DumpCOptions } from './dump-c.js';
