@@ -43,14 +43,15 @@ function kcfgType(btf: Btf, varTypeId: number, name: string): { type: KcfgType; 
   const t: BtfType = btf.resolve(varTypeId);
   if (t.kind === 'int') {
     if (t.bits === 8 && t.size === 1 && (t.encoding & 4) !== 0) return { type: 'bool', size: 1, align: 1, signed: false };
-    if (t.size === 1 && (t.encoding & 2) !== 0) return { type: 'char', size: 1, align: 1, signed: t.signed };
+    // libbpf: any other 1-byte integer is a char ('y'/'n'/'m' or a character value)
+    if (t.size === 1) return { type: 'char', size: 1, align: 1, signed: t.signed };
     if ([1, 2, 4, 8].includes(t.size) && t.bits === t.size * 8) return { type: 'int', size: t.size, align: t.size, signed: t.signed };
   }
   if (t.kind === 'enum' && t.name === 'libbpf_tristate') return { type: 'tristate', size: 4, align: 4, signed: false };
   if (t.kind === 'enum' && t.size === 4) return { type: 'int', size: 4, align: 4, signed: t.signed };
   if (t.kind === 'array' && t.nelems > 0) {
     const e = btf.resolve(t.type);
-    if (e.kind === 'int' && e.size === 1 && (e.encoding & 2) !== 0) {
+    if (e.kind === 'int' && e.size === 1) {
       return { type: 'char_arr', size: t.nelems, align: 1, signed: false };
     }
   }

@@ -259,6 +259,33 @@ describe('externs', () => {
     expect([dv.getUint32(0, true), dv.getInt32(4, true), dv.getUint32(8, true)]).toEqual([2, 1000, 0x050f00]);
   });
 
+  it('supports every kconfig type, laid out exactly as libbpf 1.x does', () => {
+    const k = open('kconfig', {
+      kconfig: {
+        CONFIG_NR_CPUS: 64n, CONFIG_BPFWASM_NEG: '-0x10', CONFIG_BPFWASM_U16: 65535, CONFIG_BPFWASM_CHAR: 'x',
+        CONFIG_DEFAULT_HOSTNAME: 'bpfwasm-host-with-a-long-name', CONFIG_BPF_JIT: 'y', CONFIG_BPF_SYSCALL: false,
+      },
+    });
+    const off = Object.fromEntries(k.externs.map((e) => [e.name, e.offset]));
+    // offsets printed by libbpf 1.1 ("extern (kcfg) #n: ... off N") for this object
+    expect(off).toEqual({
+      CONFIG_NR_CPUS: 0, CONFIG_BPFWASM_NEG: 8, CONFIG_BPF_JIT: 12, LINUX_KERNEL_VERSION: 16,
+      CONFIG_BPFWASM_U16: 20, CONFIG_BPFWASM_CHAR: 22, CONFIG_BPF_SYSCALL: 23, CONFIG_DEFAULT_HOSTNAME: 24,
+    });
+    const m = k.map('kconfig.kconfig')!;
+    expect(m.valueSize).toBe(40);
+    const dv = new DataView(m.initialData!.buffer);
+    expect(dv.getBigUint64(0, true)).toBe(64n);
+    expect(dv.getInt32(8, true)).toBe(-16);
+    expect(dv.getUint32(12, true)).toBe(1);
+    expect(dv.getUint16(20, true)).toBe(65535);
+    expect([dv.getUint8(22), dv.getUint8(23)]).toEqual([0x78, 0]);
+    expect(new TextDecoder().decode(m.initialData!.subarray(24, 40))).toBe('bpfwasm-host-wi\0');
+    expect(() => open('kconfig', { kconfig: { CONFIG_BPFWASM_U16: 70000 } })).toThrow(/CONFIG_BPFWASM_U16.*does not fit an unsigned 2-byte/);
+    expect(() => open('kconfig', { kconfig: { CONFIG_DEFAULT_HOSTNAME: 3 } })).toThrow(/is not a string/);
+    expect(() => open('kconfig', { kconfig: { CONFIG_BPF_JIT: 'maybe' } })).toThrow(/not a valid tristate/);
+  });
+
   it('rejects a missing non-weak CONFIG_ and a bad value', () => {
     expect(() => open('externs', { targetBtf: tb })).toThrow(/CONFIG_BPF_SYSCALL.*not __weak/);
     expect(() => open('externs', { targetBtf: tb, kconfig: { CONFIG_BPF_SYSCALL: 'm' } })).toThrow(BpfObjectError);
