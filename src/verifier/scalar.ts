@@ -869,6 +869,13 @@ export function adjustScalarMinMaxVals(op: AluOp, dst: ScalarRange, src0: Scalar
   return true;
 }
 
+/** dst += src on the bounds and tnum only, without re-syncing (sync_linked_regs' delta step). */
+export function scalarAddNoSync(dst: ScalarRange, src: ScalarRange): void {
+  scalar32Add(dst, src);
+  scalar64Add(dst, src);
+  dst.varOff = tnumAdd(dst.varOff, src.varOff);
+}
+
 /** Is `op` an ALU op whose result the verifier never tracks (DIV, MOD)? */
 export const isDivMod = (code: number): boolean => BPF_OP(code) === BPF_DIV || BPF_OP(code) === BPF_MOD;
 

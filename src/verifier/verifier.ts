@@ -14,7 +14,7 @@ import {
   BPF_MEM, BPF_MEMSX, BPF_MOD, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_PSEUDO_CALL,
   BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
   BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_X, BPF_AND,
-  BPF_OR, BPF_XOR, sizeBytes, BPF_DW, BPF_W, BPF_H, BPF_B,
+  BPF_OR, BPF_XOR, sizeBytes, BPF_DW, BPF_W, BPF_H, BPF_B, BPF_JGT, BPF_JGE, BPF_JLT, BPF_JLE,
 } from '../isa/opcodes.js';
 import { ldImm64Value } from '../isa/insn.js';
 import type { HelperProto } from '../kernel/helpers/types.js';
@@ -26,10 +26,10 @@ import { BPF_LOG_LEVEL2, VerifierLog, formatLiveRegs, regTypeStr, type VerifierS
 import {
   adjustScalarMinMaxVals, asS32, asS64, coerceRegToSize, coerceRegToSizeSx, coerceSubregToSizeSx,
   isRegConst, isScalarBranchTaken, knownRange, regBoundsSync, regConstValue, regSetMinMax,
-  zext32To64, boundsViolation, boundsViolationMessage, markUnbounded, S64_MAX, S64_MIN,
+  zext32To64, boundsViolation, scalarAddNoSync, mark32Unbounded, boundsViolationMessage, markUnbounded, S64_MAX, S64_MIN,
 } from './scalar.js';
 import {
-  BPF_ADD_CONST, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, PTR_MAYBE_NULL, STACK_INVALID,
+  AT_PKT_END, BEYOND_PKT_END, BPF_ADD_CONST, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, PTR_MAYBE_NULL, STACK_INVALID,
   STACK_MISC, STACK_SPILL, STACK_ZERO, cloneReg, cloneVerifierState, copyRegState, curFrame, eachReg,
   growStack, isSpilledReg, markRegKnown, markRegNotInit, markRegUnknown, newVerifierState,
   pointerReg, statesEqual, type CompareEnv, type FuncState, type RegState, type VerifierMap,
@@ -616,6 +616,8 @@ class Verifier {
     }
     const p = cloneReg(ptr);
     if (dstReg !== ptr) copyRegState(dstReg, ptr);
+    // Pointers carry no 32-bit bounds.
+    mark32Unbounded(dstReg);
     switch (op) {
       case BPF_ADD: {
         if (known && BigInt(p.off) + sminVal === BigInt(asS32(BigInt(p.off) + sminVal))) {
@@ -796,8 +798,41 @@ class Verifier {
         }
         break;
       }
+      case 'PTR_TO_PACKET':
+      case 'PTR_TO_PACKET_META': {
+        if (t === 'write' && !this.mayWritePacket()) this.fail(EACCES, 'cannot write into packet');
+        if (t === 'write' && valueRegno >= 0 && this.isPointerValue(regs[valueRegno]!)) {
+          this.fail(EACCES, `R${valueRegno} leaks addr into packet`);
+        }
+        this.checkPacketAccess(regno, reg, totalOff, size);
+        if (t === 'read' && valueRegno >= 0) {
+          const dst = regs[valueRegno]!;
+          markRegUnknown(dst);
+          if (size < BPF_REG_SIZE) this.coerceLoaded(dst, size, sx);
+        }
+        break;
+      }
       default:
         this.fail(EACCES, `R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
+    }
+  }
+
+  /** may_access_direct_pkt_data for writes */
+  private mayWritePacket(): boolean {
+    return ['xdp', 'sched_cls', 'sched_act', 'lwt_xmit', 'sk_skb', 'sk_msg'].includes(this.opts.progType);
+  }
+
+  /** check_packet_access: the fixed offset must lie inside the range proven by a pkt_end compare. */
+  private checkPacketAccess(regno: number, reg: RegState, off: number, size: number): void {
+    if (reg.smin < 0n) {
+      this.fail(EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    }
+    if (reg.range < 0 || off < 0 || size <= 0 || off + size > reg.range) {
+      if (reg.range >= 0) {
+        // the kernel prints the access offset twice
+        this.log.write(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${reg.range})\n`);
+      }
+      this.fail(EACCES, `R${regno} offset is outside of the packet`);
     }
   }
 
@@ -983,7 +1018,7 @@ class Verifier {
       src = { ...pointerReg('SCALAR_VALUE'), ...knownRange(BigInt(insn.imm)) };
     }
     const idx = this.insnIdx;
-    const pred = this.isBranchTaken(dst, src, op, jmp32);
+    const pred = this.isBranchTaken(dst, src, op, jmp32, BPF_SRC(insn.code) === BPF_X);
     if (pred >= 0) {
       if (this.log.level) this.log.printInsnState(this.cur, idx);
       this.insnIdx = pred === 1 ? idx + insn.off + 1 : idx + 1;
@@ -1002,13 +1037,23 @@ class Verifier {
       const r = regSetMinMax(oregs[insn.dst]!, t2, dst, f2, op, jmp32);
       if (r.violation) this.reportViolation(r.violation.which, r.violation.msg);
     }
+    // Registers linked by "rX = rY (+ const)" learn the same bounds.
+    if (BPF_SRC(insn.code) === BPF_X && src.type === 'SCALAR_VALUE' && src.id) {
+      this.syncLinkedRegs(this.cur, src);
+      this.syncLinkedRegs(other, oregs[insn.src]!);
+    }
+    if (dst.type === 'SCALAR_VALUE' && dst.id) {
+      this.syncLinkedRegs(this.cur, dst);
+      this.syncLinkedRegs(other, oregs[insn.dst]!);
+    }
     // NULL checks of maybe-null pointers: "if rX == 0" / "if rX != 0".
     if (BPF_SRC(insn.code) === BPF_K && insn.imm === 0 && (op === BPF_JEQ || op === BPF_JNE) &&
       dst.flags & PTR_MAYBE_NULL && !jmp32) {
       this.markPtrOrNullRegs(other, dst.id, op === BPF_JEQ);
       this.markPtrOrNullRegs(this.cur, dst.id, op !== BPF_JEQ);
+    } else if (BPF_SRC(insn.code) === BPF_X && !jmp32) {
+      this.tryMatchPktPointers(op, insn, regs[insn.dst]!, regs[insn.src]!, this.cur, other);
     }
-    void regs;
     if (this.log.level) this.log.printInsnState(this.cur, idx);
     this.insnIdx = idx + 1;
   }
@@ -1017,7 +1062,9 @@ class Verifier {
     this.log.write(`verifier bug: REG INVARIANTS VIOLATION (${which}): ${msg}\n`);
   }
 
-  private isBranchTaken(r1: RegState, r2: RegState, op: number, jmp32: boolean): -1 | 0 | 1 {
+  private isBranchTaken(r1: RegState, r2: RegState, op: number, jmp32: boolean, regSrc = false): -1 | 0 | 1 {
+    const pktAny = (r: RegState): boolean => r.type === 'PTR_TO_PACKET' || r.type === 'PTR_TO_PACKET_META' || r.type === 'PTR_TO_PACKET_END';
+    if (regSrc && pktAny(r1) && pktAny(r2) && !jmp32) return isPktPtrBranchTaken(r1, r2, op);
     if (this.isPointerValue(r1) || this.isPointerValue(r2)) {
       let a = r1;
       let b = r2;
@@ -1034,6 +1081,68 @@ class Verifier {
       return -1;
     }
     return isScalarBranchTaken(r1, r2, op, jmp32);
+  }
+
+  /** sync_linked_regs: copy the refined bounds of `known` to every scalar sharing its id. */
+  private syncLinkedRegs(st: VerifierState, known: RegState): void {
+    const base = (known.id & ~BPF_ADD_CONST) >>> 0;
+    for (const { reg } of eachReg(st)) {
+      if (reg === known || reg.type !== 'SCALAR_VALUE') continue;
+      if (((reg.id & ~BPF_ADD_CONST) >>> 0) !== base) continue;
+      const regAdd = (reg.id & BPF_ADD_CONST) !== 0;
+      const knownAdd = (known.id & BPF_ADD_CONST) !== 0;
+      const savedSubreg = reg.subregDef;
+      if ((!regAdd && !knownAdd) || reg.off === known.off) {
+        copyRegState(reg, known);
+        reg.subregDef = savedSubreg;
+      } else {
+        const savedOff = reg.off;
+        const delta = knownRange(BigInt(asS32(BigInt(reg.off)) - asS32(BigInt(known.off))));
+        copyRegState(reg, known);
+        reg.off = savedOff;
+        reg.subregDef = savedSubreg;
+        scalarAddNoSync(reg, delta);
+      }
+    }
+  }
+
+  /** try_match_pkt_pointers: a compare against pkt_end proves a range for the packet pointer. */
+  private tryMatchPktPointers(op: number, insn: Insn, dst: RegState, src: RegState, thisBranch: VerifierState, otherBranch: VerifierState): void {
+    const fwd = (dst.type === 'PTR_TO_PACKET' && src.type === 'PTR_TO_PACKET_END') ||
+      (dst.type === 'PTR_TO_PACKET_META' && isInitPktPointer(src, 'PTR_TO_PACKET'));
+    const rev = (dst.type === 'PTR_TO_PACKET_END' && src.type === 'PTR_TO_PACKET') ||
+      (isInitPktPointer(dst, 'PTR_TO_PACKET') && src.type === 'PTR_TO_PACKET_META');
+    if (!fwd && !rev) return;
+    // [branch gaining the range, range open?, branch marked beyond/at end, open?]
+    let good: VerifierState;
+    let goodOpen: boolean;
+    let end: VerifierState;
+    let endOpen: boolean;
+    switch (op) {
+      case BPF_JGT:
+        if (fwd) [good, goodOpen, end, endOpen] = [thisBranch, false, otherBranch, true];
+        else [good, goodOpen, end, endOpen] = [otherBranch, true, thisBranch, false];
+        break;
+      case BPF_JLT:
+        if (fwd) [good, goodOpen, end, endOpen] = [otherBranch, true, thisBranch, false];
+        else [good, goodOpen, end, endOpen] = [thisBranch, false, otherBranch, true];
+        break;
+      case BPF_JGE:
+        if (fwd) [good, goodOpen, end, endOpen] = [thisBranch, true, otherBranch, false];
+        else [good, goodOpen, end, endOpen] = [otherBranch, false, thisBranch, true];
+        break;
+      case BPF_JLE:
+        if (fwd) [good, goodOpen, end, endOpen] = [otherBranch, false, thisBranch, true];
+        else [good, goodOpen, end, endOpen] = [thisBranch, true, otherBranch, false];
+        break;
+      default:
+        return;
+    }
+    const pktRegno = fwd ? insn.dst : insn.src;
+    const pkt = fwd ? dst : src;
+    findGoodPktPointers(good, pkt, pkt.type, goodOpen);
+    const endReg = end.frame[end.curframe]!.regs[pktRegno]!;
+    if (endReg.type === 'PTR_TO_PACKET') endReg.range = endOpen ? BEYOND_PKT_END : AT_PKT_END;
   }
 
   private markPtrOrNullRegs(st: VerifierState, id: number, isNull: boolean): void {
@@ -1204,6 +1313,49 @@ class Verifier {
     };
   }
 }
+
+const MAX_PACKET_OFF = 0xffff;
+
+const isInitPktPointer = (r: RegState, which: RegState['type']): boolean =>
+  r.type === which && r.id === 0 && r.off === 0 && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+
+/** find_good_pkt_pointers: every copy of the compared packet pointer gets the proven range. */
+function findGoodPktPointers(st: VerifierState, dst: RegState, type: RegState['type'], rangeRightOpen: boolean): void {
+  if (dst.off < 0 || (dst.off === 0 && rangeRightOpen)) return;
+  if (dst.umax > BigInt(MAX_PACKET_OFF) || dst.umax + BigInt(dst.off) > BigInt(MAX_PACKET_OFF)) return;
+  let newRange = dst.off;
+  if (rangeRightOpen) newRange++;
+  for (const { reg } of eachReg(st)) {
+    if (reg.type === type && reg.id === dst.id) reg.range = Math.max(reg.range, newRange);
+  }
+}
+
+/** is_pkt_ptr_branch_taken: known only for pointers already found beyond/at pkt_end. */
+function isPktPtrBranchTaken(dst: RegState, src: RegState, op0: number): -1 | 0 | 1 {
+  let pkt: RegState;
+  let op = op0;
+  if (src.type === 'PTR_TO_PACKET_END') pkt = dst;
+  else if (dst.type === 'PTR_TO_PACKET_END') {
+    pkt = src;
+    op = FLIP[op] ?? op;
+  } else return -1;
+  if (pkt.range >= 0) return -1;
+  switch (op) {
+    case BPF_JLE:
+    case BPF_JGT:
+      if (pkt.range === BEYOND_PKT_END) return op === BPF_JGT ? 1 : 0;
+      break;
+    case BPF_JLT:
+    case BPF_JGE:
+      if (pkt.range === BEYOND_PKT_END || pkt.range === AT_PKT_END) return op === BPF_JGE ? 1 : 0;
+      break;
+  }
+  return -1;
+}
+
+const FLIP: Record<number, number> = {
+  [BPF_JGE]: BPF_JLE, [BPF_JGT]: BPF_JLT, [BPF_JLE]: BPF_JGE, [BPF_JLT]: BPF_JGT,
+};
 
 const ALU_NAME = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian', '?', '?'];
 

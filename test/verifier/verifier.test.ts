@@ -67,6 +67,19 @@ describe('agreement with captured Linux 6.18 logs', () => {
       expect(normalise(r.log)).toEqual(normalise(want));
     });
   }
+  it('xdp-pkt (packet range from a pkt_end compare, variable offset rejected)', () => {
+    const want = fixture('xdp-pkt.log');
+    let err: unknown;
+    try {
+      verifyProgram(parseInsns(fixture('xdp-pkt.insns')), { ...options(), progType: 'xdp', progTypeDef: progTypeDef('xdp') });
+    } catch (e) {
+      err = e;
+    }
+    const ve = err as VerifierError;
+    expect(ve).toBeInstanceOf(VerifierError);
+    expect(ve.message).toBe('R5 offset is outside of the packet');
+    expect(normalise(ve.log)).toEqual(normalise(want));
+  });
   it('alu-ranges matches byte for byte', () => {
     const want = fixture('alu-ranges.log').replace(/=== .*\n/, '');
     expect(verifyProgram(parseInsns(fixture('alu-ranges.insns')), options()).log).toBe(want);
