@@ -4,6 +4,7 @@
 
 import { E2BIG, EINVAL, ENOTSUPP, EPERM } from '../errno.js';
 import { ArrayMap } from './array.js';
+import { HashMap } from './hash.js';
 import { BpfMap, MapError, validMapName, type MapCreateAttr, type MapEnv } from './bpf-map.js';
 import * as T from './types.js';
 
@@ -42,6 +43,23 @@ function checkArray(attr: MapCreateAttr, flags: number, percpu: boolean): void {
   if (attr.maxEntries * T.roundUp8(attr.valueSize) >= 0xffffffff - T.PAGE_SIZE) fail(E2BIG, attr, 'array too large');
 }
 
+const HTAB_FLAGS = T.BPF_F_NO_PREALLOC | T.BPF_F_NO_COMMON_LRU | T.BPF_F_NUMA_NODE | T.BPF_F_ACCESS_MASK | T.BPF_F_ZERO_SEED;
+
+function checkHash(attr: MapCreateAttr, flags: number, percpu: boolean, lru: boolean): void {
+  const percpuLru = (flags & T.BPF_F_NO_COMMON_LRU) !== 0;
+  const prealloc = (flags & T.BPF_F_NO_PREALLOC) === 0;
+  if ((flags & ~HTAB_FLAGS) !== 0 || !accessOk(flags)) fail(EINVAL, attr, 'invalid flags for a hash map');
+  if (!lru && percpuLru) fail(EINVAL, attr, 'BPF_F_NO_COMMON_LRU needs an LRU map');
+  if (lru && !prealloc) fail(ENOTSUPP, attr, 'LRU maps cannot be BPF_F_NO_PREALLOC');
+  if ((flags & T.BPF_F_NUMA_NODE) !== 0 && (percpu || percpuLru)) fail(EINVAL, attr, 'per-CPU maps take no NUMA node');
+  if (attr.maxEntries === 0 || attr.keySize === 0 || attr.valueSize === 0) {
+    fail(EINVAL, attr, 'hash maps need key_size, value_size and max_entries > 0');
+  }
+  if (attr.keySize + attr.valueSize >= T.KMALLOC_MAX_SIZE - HTAB_ELEM_OVERHEAD) fail(E2BIG, attr, 'key + value too large');
+  if (percpu && T.roundUp8(attr.valueSize) > PCPU_MIN_UNIT_SIZE) fail(E2BIG, attr, 'per-CPU value larger than 32 KiB');
+  if (attr.maxEntries > 0x80000000) fail(E2BIG, attr, 'too many buckets');
+}
+
 /** Validate `attr` as Linux's map_create does, then build the map. */
 export function createMap(attr: MapCreateAttr, env: MapEnv): BpfMap {
   const flags = attr.flags ?? 0;
@@ -66,6 +84,15 @@ export function createMap(attr: MapCreateAttr, env: MapEnv): BpfMap {
       const percpu = attr.type === T.BPF_MAP_TYPE_PERCPU_ARRAY;
       checkArray(attr, flags, percpu);
       return new ArrayMap({ ...attr, flags }, env, percpu, (flags & T.BPF_F_MMAPABLE) !== 0);
+    }
+    case T.BPF_MAP_TYPE_HASH:
+    case T.BPF_MAP_TYPE_PERCPU_HASH:
+    case T.BPF_MAP_TYPE_LRU_HASH:
+    case T.BPF_MAP_TYPE_LRU_PERCPU_HASH: {
+      const percpu = attr.type === T.BPF_MAP_TYPE_PERCPU_HASH || attr.type === T.BPF_MAP_TYPE_LRU_PERCPU_HASH;
+      const lru = attr.type === T.BPF_MAP_TYPE_LRU_HASH || attr.type === T.BPF_MAP_TYPE_LRU_PERCPU_HASH;
+      checkHash(attr, flags, percpu, lru);
+      return new HashMap({ ...attr, flags }, env, percpu, lru);
     }
     default:
       if (attr.type === T.BPF_MAP_TYPE_UNSPEC || attr.type > T.BPF_MAP_TYPE_ARENA) fail(EINVAL, attr, 'unknown map type');
