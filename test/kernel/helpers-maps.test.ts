@@ -196,3 +196,60 @@ describe('tail_call and packet helpers', () => {
     run.release();
   });
 });
+
+describe('xdp buffer helpers (limits recorded from Linux 6.18 test runs, 60-byte packet)', () => {
+  function xdpRun(len = 60) {
+    const s = setup();
+    const pkt = Uint8Array.from({ length: len }, (_, i) => i & 0xff);
+    const run = progTypeDef('xdp').prepareRun(s.kernel.mem, { dataIn: pkt });
+    return { ...s, run, xcall: (name: string, arg: bigint) => s.call(name, run.ctxPtr, arg) };
+  }
+  const cases: [string, bigint, bigint, number][] = [
+    ['xdp_adjust_head', -300n, -22n, 60],
+    ['xdp_adjust_head', -217n, -22n, 60],
+    ['xdp_adjust_head', -216n, 0n, 276],
+    ['xdp_adjust_head', 40n, 0n, 20],
+    ['xdp_adjust_head', 46n, 0n, 14],
+    ['xdp_adjust_head', 47n, -22n, 60],
+    ['xdp_adjust_tail', 3460n, 0n, 3520],
+    ['xdp_adjust_tail', 3461n, -22n, 60],
+    ['xdp_adjust_tail', -46n, 0n, 14],
+    ['xdp_adjust_tail', -47n, -22n, 60],
+    ['xdp_adjust_meta', -4n, 0n, 64],
+    ['xdp_adjust_meta', -36n, 0n, 96],
+    ['xdp_adjust_meta', -2n, -13n, 60],
+    ['xdp_adjust_meta', 4n, -22n, 60],
+  ];
+  it.each(cases)('%s(%s) = %s, data_out %s bytes', (name, delta, ret, dlen) => {
+    const { xcall, run } = xdpRun();
+    expect(xcall(name, delta)).toBe(ret);
+    expect(run.finish().dataOut!.length).toBe(dlen);
+  });
+
+  it('adjust_head keeps the packet bytes and moves metadata along', () => {
+    const { xcall, run, kernel } = xdpRun();
+    expect(xcall('xdp_adjust_meta', -4n)).toBe(0n);
+    kernel.mem.writeU32(run.packet!.dataMetaOff - 4, 0xabcd);
+    expect(xcall('xdp_adjust_head', 14n)).toBe(0n);
+    const out = run.finish();
+    expect(out.dataOut!.length).toBe(4 + 46);
+    expect(new DataView(out.dataOut!.buffer).getUint32(0, true)).toBe(0xabcd);
+    expect(out.dataOut![4]).toBe(14);
+    expect(new DataView(out.ctxOut!.buffer).getUint32(0, true)).toBe(4);
+  });
+
+  it('get_buff_len counts frags; load/store bytes stay in the linear part', () => {
+    expect(xdpRun(60).xcall('xdp_get_buff_len', 0n)).toBe(60n);
+    const big = xdpRun(5000);
+    expect(big.xcall('xdp_get_buff_len', 0n)).toBe(5000n);
+    expect(big.run.finish().dataOut!.length).toBe(5000);
+    const { call, run, kernel } = xdpRun();
+    const dst = kernel.mem.alloc(8);
+    expect(call('xdp_load_bytes', run.ctxPtr, 10n, kernel.mem.toPtr(dst), 4n)).toBe(0n);
+    expect([...kernel.mem.readBytes(dst, 4)]).toEqual([10, 11, 12, 13]);
+    expect(call('xdp_load_bytes', run.ctxPtr, 58n, kernel.mem.toPtr(dst), 4n)).toBe(-22n);
+    kernel.mem.writeU32(dst, 0xffffffff);
+    expect(call('xdp_store_bytes', run.ctxPtr, 0n, kernel.mem.toPtr(dst), 2n)).toBe(0n);
+    expect([...run.finish().dataOut!.subarray(0, 3)]).toEqual([0xff, 0xff, 2]);
+  });
+});

@@ -1,11 +1,58 @@
-// Packet access helpers for __sk_buff programs: bpf_skb_load_bytes.
-// They read through the packet pointers of the context block (progtypes/skb.ts hidden tail).
+// Packet helpers: bpf_skb_load_bytes for __sk_buff programs and the XDP buffer helpers
+// (get_buff_len, adjust_head / adjust_meta / adjust_tail, load_bytes / store_bytes), working on
+// the packet pointers in the context block's hidden tail (progtypes/skb.ts, progtypes/xdp.ts)
+// with net/core/filter.c's bounds.
 
-import { EFAULT } from '../errno.js';
+import { EACCES, EFAULT, EINVAL } from '../errno.js';
+import type { KernelMemory } from '../memory.js';
 import { SKB_HIDDEN_DATA, SKB_HIDDEN_DATA_END } from '../progtypes/skb.js';
+import { XDP_HIDDEN, XDP_TAILROOM } from '../progtypes/xdp.js';
 import { UNINIT_MEM, defineHelper } from './define.js';
-import type { HelperImpl } from './types.js';
+import type { CallEnv, HelperImpl } from './types.js';
+import { MEM_RDONLY } from './types.js';
 import { neg, off, u32, zeroDst } from './util.js';
+
+/** sizeof(struct xdp_frame): kept free at the start of the headroom */
+const XDP_FRAME_SIZE = 40;
+const ETH_HLEN = 14;
+/** xdp_metalen_invalid: a multiple of 4 that fits skb_shared_info.meta_len (u8) */
+const metalenInvalid = (n: number): boolean => (n & 3) !== 0 || n > 255;
+
+/** struct xdp_buff as offsets into kernel memory, read from / written to the ctx hidden tail. */
+class XdpBuff {
+  data: number;
+  dataEnd: number;
+  dataMeta: number;
+  readonly hardStart: number;
+  readonly frameSz: number;
+  readonly fragsLen: number;
+  constructor(
+    private readonly mem: KernelMemory,
+    private readonly ctx: number,
+  ) {
+    this.data = mem.toOff(mem.readU64(ctx + XDP_HIDDEN.data));
+    this.dataEnd = mem.toOff(mem.readU64(ctx + XDP_HIDDEN.data_end));
+    this.dataMeta = mem.toOff(mem.readU64(ctx + XDP_HIDDEN.data_meta));
+    this.hardStart = mem.toOff(mem.readU64(ctx + XDP_HIDDEN.data_hard_start));
+    this.frameSz = mem.readU32(ctx + XDP_HIDDEN.frame_sz);
+    this.fragsLen = mem.readU32(ctx + XDP_HIDDEN.frags_len);
+  }
+  save(): void {
+    const m = this.mem;
+    m.writeU64(this.ctx + XDP_HIDDEN.data, m.toPtr(this.data));
+    m.writeU64(this.ctx + XDP_HIDDEN.data_end, m.toPtr(this.dataEnd));
+    m.writeU64(this.ctx + XDP_HIDDEN.data_meta, m.toPtr(this.dataMeta));
+  }
+}
+
+const xdpBuff = (env: CallEnv, ctx: bigint): XdpBuff => new XdpBuff(env.kernel.mem, off(env, ctx));
+
+/** bpf_xdp_load_bytes / store_bytes bounds: only the linear part is reachable here. */
+function xdpRange(b: XdpBuff, offset: bigint, len: number): number {
+  const o = u32(offset);
+  if (len === 0 || b.data + o + len > b.dataEnd) return -1;
+  return b.data + o;
+}
 
 export const packetHelpers: HelperImpl[] = [
   defineHelper('skb_load_bytes', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING', UNINIT_MEM, 'ARG_CONST_SIZE'], (env, r1, r2, r3, r4) => {
@@ -21,6 +68,57 @@ export const packetHelpers: HelperImpl[] = [
       return neg(EFAULT);
     }
     mem.copy(off(env, r3), data + offset, len);
+    return 0n;
+  }),
+  defineHelper('xdp_get_buff_len', 'RET_INTEGER', ['ARG_PTR_TO_CTX'], (env, r1) => {
+    const b = xdpBuff(env, r1);
+    return BigInt(b.dataEnd - b.data + b.fragsLen);
+  }),
+  defineHelper('xdp_adjust_head', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING'], (env, r1, r2) => {
+    const b = xdpBuff(env, r1);
+    const delta = Number(BigInt.asIntN(32, r2));
+    const metalen = b.data - b.dataMeta;
+    const data = b.data + delta;
+    if (data < b.hardStart + XDP_FRAME_SIZE + metalen || data > b.dataEnd - ETH_HLEN) return neg(EINVAL);
+    if (metalen) env.kernel.mem.copy(b.dataMeta + delta, b.dataMeta, metalen);
+    b.dataMeta += delta;
+    b.data = data;
+    b.save();
+    return 0n;
+  }, { changesPktData: true }),
+  defineHelper('xdp_adjust_meta', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING'], (env, r1, r2) => {
+    const b = xdpBuff(env, r1);
+    const meta = b.dataMeta + Number(BigInt.asIntN(32, r2));
+    if (meta < b.hardStart + XDP_FRAME_SIZE || meta > b.data) return neg(EINVAL);
+    if (metalenInvalid(b.data - meta)) return neg(EACCES);
+    b.dataMeta = meta;
+    b.save();
+    return 0n;
+  }, { changesPktData: true }),
+  defineHelper('xdp_adjust_tail', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING'], (env, r1, r2) => {
+    const b = xdpBuff(env, r1);
+    const delta = Number(BigInt.asIntN(32, r2));
+    // growing or shrinking into frags is not simulated: only the linear buffer moves
+    const end = b.dataEnd + delta;
+    const hardEnd = b.hardStart + b.frameSz - XDP_TAILROOM;
+    if (end > hardEnd || end < b.data + ETH_HLEN) return neg(EINVAL);
+    if (delta > 0) env.kernel.mem.fill(b.dataEnd, delta, 0);
+    b.dataEnd = end;
+    b.save();
+    return 0n;
+  }, { changesPktData: true }),
+  defineHelper('xdp_load_bytes', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING', UNINIT_MEM, 'ARG_CONST_SIZE'], (env, r1, r2, r3, r4) => {
+    const len = u32(r4);
+    const src = xdpRange(xdpBuff(env, r1), r2, len);
+    if (src < 0) return neg(EINVAL);
+    env.kernel.mem.copy(off(env, r3), src, len);
+    return 0n;
+  }),
+  defineHelper('xdp_store_bytes', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING', { type: 'ARG_PTR_TO_MEM', flags: MEM_RDONLY }, 'ARG_CONST_SIZE'], (env, r1, r2, r3, r4) => {
+    const len = u32(r4);
+    const dst = xdpRange(xdpBuff(env, r1), r2, len);
+    if (dst < 0) return neg(EINVAL);
+    env.kernel.mem.copy(dst, off(env, r3), len);
     return 0n;
   }),
 ];

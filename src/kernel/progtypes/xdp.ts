@@ -14,20 +14,21 @@ import { ProgTypeError, type CtxField, type PreparedRun, type ProgTypeDef, type 
 
 export const XDP_MD_SIZE = 24;
 export const XDP = { data: 0, data_end: 4, data_meta: 8, ingress_ifindex: 12, rx_queue_index: 16, egress_ifindex: 20 } as const;
-const HIDDEN_DATA = 24;
-const HIDDEN_DATA_END = 32;
-const HIDDEN_DATA_META = 40;
-const XDP_BLOCK_SIZE = 48;
+/** hidden tail of the context block (struct xdp_buff's fields the helpers need) */
+export const XDP_HIDDEN = { data: 24, data_end: 32, data_meta: 40, data_hard_start: 48, frame_sz: 56, frags_len: 60 } as const;
+const XDP_BLOCK_SIZE = 64;
 export const XDP_PACKET_HEADROOM = 256;
-/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)): room bpf_xdp_adjust_tail may grow into */
-const XDP_TAILROOM = 320;
-/** largest metadata area xdp_metalen_invalid allows */
-const XDP_META_MAX = 32;
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)): reserved at the end of every frame */
+export const XDP_TAILROOM = 320;
+/** test runs use one page per frame; data beyond what fits goes to (unreachable) frags */
+const XDP_FRAME_SZ = 4096;
+/** largest metadata area xdp_metalen_invalid allows (type_max of skb_shared_info.meta_len, a u8) */
+const XDP_META_MAX = 255;
 
 const FIELDS: readonly CtxField[] = [
-  { name: 'data', off: XDP.data, size: 4, read: 'exact', kind: 'packet', real: { off: HIDDEN_DATA, size: 8 } },
-  { name: 'data_end', off: XDP.data_end, size: 4, read: 'exact', kind: 'packet_end', real: { off: HIDDEN_DATA_END, size: 8 } },
-  { name: 'data_meta', off: XDP.data_meta, size: 4, read: 'exact', kind: 'packet_meta', real: { off: HIDDEN_DATA_META, size: 8 } },
+  { name: 'data', off: XDP.data, size: 4, read: 'exact', kind: 'packet', real: { off: XDP_HIDDEN.data, size: 8 } },
+  { name: 'data_end', off: XDP.data_end, size: 4, read: 'exact', kind: 'packet_end', real: { off: XDP_HIDDEN.data_end, size: 8 } },
+  { name: 'data_meta', off: XDP.data_meta, size: 4, read: 'exact', kind: 'packet_meta', real: { off: XDP_HIDDEN.data_meta, size: 8 } },
   { name: 'ingress_ifindex', off: XDP.ingress_ifindex, size: 4, read: 'exact' },
   { name: 'rx_queue_index', off: XDP.rx_queue_index, size: 4, read: 'exact' },
   // egress_ifindex is only readable by programs attached to a devmap (expected attach type)
@@ -73,17 +74,24 @@ class XdpProgType implements ProgTypeDef {
       if (ingress > 1) throw new ProgTypeError(ENODEV, `xdp test run: no device with ifindex ${ingress}`);
       linear = dataEnd;
     }
-    const bufOff = mem.alloc(XDP_PACKET_HEADROOM + data.length + XDP_TAILROOM, 8);
+    // like bpf_prog_test_run_xdp: the linear part lives in a page-sized frame
+    linear = Math.min(linear, XDP_FRAME_SZ - XDP_PACKET_HEADROOM - XDP_TAILROOM);
+    const frameSz = Math.max(XDP_FRAME_SZ, XDP_PACKET_HEADROOM + data.length + XDP_TAILROOM);
+    const bufOff = mem.alloc(frameSz, 8);
     const metaOff = bufOff + XDP_PACKET_HEADROOM;
-    mem.writeBytes(metaOff, data);
+    mem.writeBytes(metaOff, data.subarray(0, linear));
+    const fragBytes = data.slice(linear);
     const dataOff = metaOff + meta;
     const endOff = metaOff + linear;
     const ctxOff = mem.alloc(XDP_BLOCK_SIZE, 8);
     mem.writeU32(ctxOff + XDP.ingress_ifindex, ingress);
-    mem.writeU64(ctxOff + HIDDEN_DATA, mem.toPtr(dataOff));
-    mem.writeU64(ctxOff + HIDDEN_DATA_END, mem.toPtr(endOff));
-    mem.writeU64(ctxOff + HIDDEN_DATA_META, mem.toPtr(metaOff));
     const frags = data.length - linear;
+    mem.writeU64(ctxOff + XDP_HIDDEN.data, mem.toPtr(dataOff));
+    mem.writeU64(ctxOff + XDP_HIDDEN.data_end, mem.toPtr(endOff));
+    mem.writeU64(ctxOff + XDP_HIDDEN.data_meta, mem.toPtr(metaOff));
+    mem.writeU64(ctxOff + XDP_HIDDEN.data_hard_start, mem.toPtr(bufOff));
+    mem.writeU32(ctxOff + XDP_HIDDEN.frame_sz, XDP_FRAME_SZ);
+    mem.writeU32(ctxOff + XDP_HIDDEN.frags_len, frags);
     let live = true;
     const release = (): void => {
       if (!live) return;
@@ -97,15 +105,18 @@ class XdpProgType implements ProgTypeDef {
       packet: { dataOff, dataEndOff: endOff, dataMetaOff: metaOff },
       finish: () => {
         // the program (or future adjust_head/meta helpers) may have moved the pointers
-        const d = mem.toOff(mem.readU64(ctxOff + HIDDEN_DATA));
-        const e = mem.toOff(mem.readU64(ctxOff + HIDDEN_DATA_END));
-        const m = mem.toOff(mem.readU64(ctxOff + HIDDEN_DATA_META));
+        const d = mem.toOff(mem.readU64(ctxOff + XDP_HIDDEN.data));
+        const e = mem.toOff(mem.readU64(ctxOff + XDP_HIDDEN.data_end));
+        const m = mem.toOff(mem.readU64(ctxOff + XDP_HIDDEN.data_meta));
         const out = new Uint8Array(XDP_MD_SIZE);
         const dv = new DataView(out.buffer);
         dv.setUint32(XDP.data, d - m, true);
         dv.setUint32(XDP.data_end, e - m, true);
         dv.setUint32(XDP.ingress_ifindex, ingress, true);
-        const dataOut = mem.readBytes(m, e - m + frags);
+        // the non-linear rest (frags) is kept outside kernel memory: programs cannot reach it
+        const dataOut = new Uint8Array(e - m + fragBytes.length);
+        dataOut.set(mem.readBytes(m, e - m));
+        dataOut.set(fragBytes, e - m);
         release();
         return { ctxOut: out, dataOut };
       },
