@@ -210,5 +210,7 @@ function decodeUncached(vp: VerifiedProgram): DecodedProgram {
       if (t >= 0 && t < n) subprogStart[t] = 1;
     }
   }
-  return { vp, n, op, dst, src, off, imm, immB, tgt, probe, subprogStart, invalid, callFns: [] };
+  // pre-sized so that filling it in stays a packed array, not a dictionary
+  const callFns = new Array<HelperFnLike | undefined>(n + 2).fill(undefined);
+  return { vp, n, op, dst, src, off, imm, immB, tgt, probe, subprogStart, invalid, callFns };
 }

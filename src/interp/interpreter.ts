@@ -62,7 +62,6 @@ function packetSource(p: Uint8Array): PacketSource {
 
 export class Interpreter {
   private readonly machine: Machine;
-  private readonly envBase: Record<string, unknown>;
 
   constructor(
     readonly program: VerifiedProgram,
@@ -70,8 +69,7 @@ export class Interpreter {
     opts: InterpreterOptions = {},
   ) {
     warmUpInterpreter();
-    this.envBase = { ...(opts.env ?? {}) };
-    this.machine = new Machine(kernel, { ...this.envBase, ctxPtr: 0n, progType: program.progType });
+    this.machine = new Machine(kernel, { ...(opts.env ?? {}), ctxPtr: 0n, progType: program.progType });
     this.machine.insnLimit = opts.maxInsns ?? (program.verified ? Number.MAX_SAFE_INTEGER : 1e9);
     const resolve = opts.resolveTailCall;
     if (resolve !== undefined) {
@@ -88,9 +86,11 @@ export class Interpreter {
     const code = decodeProgram(this.program);
     const repeat = Math.max(1, Math.floor(opts.repeat ?? 1));
     const ctx = opts.ctxPtr ?? 0n;
-    const env = m.env;
+    const baseEnv = m.env;
+    // per-run additions go into a copy, so the shared env object keeps a stable shape
+    const env = opts.env === undefined ? baseEnv : { ...baseEnv, ...opts.env };
     env.ctxPtr = ctx;
-    if (opts.env !== undefined) Object.assign(env, opts.env);
+    m.env = env;
     m.packet = opts.packet === undefined ? undefined : opts.packet instanceof Uint8Array ? packetSource(opts.packet) : opts.packet;
     const regs = m.regs;
     let r0 = 0n;
@@ -110,7 +110,7 @@ export class Interpreter {
         total += Number(process.hrtime.bigint() - t0);
       }
     } finally {
-      if (opts.env !== undefined) for (const key of Object.keys(opts.env)) if (!(key in this.envBase)) delete env[key];
+      m.env = baseEnv;
     }
     return { retval: BigInt.asUintN(64, r0), durationNs: total / repeat, insnCount: m.insnCount, tailCalls: m.tailCalls };
   }

@@ -70,7 +70,8 @@ export class Machine {
   private pendingTail: DecodedProgram | undefined = undefined;
   private curCode: DecodedProgram | undefined = undefined;
   private curDepth = 0;
-  readonly env: InterpCallEnv;
+  /** the CallEnv helpers see; the Interpreter swaps in a per-run copy when a run adds fields */
+  env: InterpCallEnv;
   resolveTailCall: TailCallResolver | undefined = undefined;
   packet: PacketSource | undefined = undefined;
 

@@ -336,3 +336,15 @@ describe('helper failures', () => {
     expect(r.retval).toBe(BigInt.asUintN(64, BigInt(-STACK_FRAME_STRIDE)));
   });
 });
+
+describe('CallEnv additions', () => {
+  it('shows per-run env fields to helpers for that run only', () => {
+    const seen: unknown[] = [];
+    const k = kernelWith({ 2: (env) => (seen.push(env.seq, env.attachType), 0n) });
+    const it = new Interpreter(trustInsns(assemble('call 2\nexit')), k, { env: { attachType: 'trace_iter' } });
+    it.run({ env: { seq: 'S1' } });
+    it.run();
+    expect(seen).toEqual(['S1', 'trace_iter', undefined, 'trace_iter']);
+    it.dispose();
+  });
+});
