@@ -8,7 +8,7 @@ import { MapRegistry } from './maps/registry.js';
 import { HelperRegistry, KfuncRegistry } from './registry.js';
 import { buildKernelBtf, kernelTypes, type FuncSpec, type KernelBtf, type TypeTable } from './btf/index.js';
 import { Clock, type ClockOptions } from './world/clock.js';
-import { World, type FileSpec, type SpawnOptions, type ThreadSpec, type VmaSpec } from './world/world.js';
+import { DEFAULT_UTSNAME, World, type UtsName, type FileSpec, type SpawnOptions, type ThreadSpec, type VmaSpec } from './world/world.js';
 import { WorldError } from './world/errors.js';
 import { buildDefaultWorld } from './world/default.js';
 import { registerAllHelpers } from './helpers/index.js';
@@ -26,6 +26,8 @@ export interface KernelOptions {
   /** an existing memory to build in, or options for a new one */
   memory?: KernelMemory | KernelMemoryOptions;
   clock?: ClockOptions;
+  /** uname -n / uname -r of the simulated machine (init_uts_ns) */
+  utsname?: Partial<UtsName>;
   /** kfunc prototypes to give FUNC entries in the kernel BTF (besides the kfunc table's) */
   kfuncProtos?: readonly FuncSpec[];
   /**
@@ -70,7 +72,7 @@ export class Kernel {
     this.types = kernelTypes();
     this.clock = new Clock(opts.clock);
     this.kfuncProtos = [...(opts.kfuncProtos ?? [])];
-    this.world = new World(this.mem, this.types, this.clock, nrCpus);
+    this.world = new World(this.mem, this.types, this.clock, nrCpus, { ...DEFAULT_UTSNAME, ...opts.utsname });
     this.maps = new MapRegistry({ mem: this.mem, nrCpus, currentCpu: () => this.currentCpu });
     this.kfuncs = new KfuncRegistry((name) => this.kernelBtf.funcIds.get(name) ?? 0);
     this.current = this.world.idle;

@@ -285,3 +285,49 @@ describe('determinism', () => {
     expect(() => a.clock.advance(-1n)).toThrow(WorldError);
   });
 });
+
+describe('namespaces, fs, tty, accounting', () => {
+  const k = new Kernel({ utsname: { nodename: 'testhost' } });
+  const r = new Reader(k);
+
+  it('nsproxy → uts/mnt/net/cgroup namespaces with their inode numbers; utsname', () => {
+    const py = k.taskByPid(1250)!;
+    const nsp = r.u64(py.ptr, 'task_struct', 'nsproxy');
+    const uts = r.u64(nsp, 'nsproxy', 'uts_ns');
+    expect(r.str(uts, 'uts_namespace', 'name.nodename', 65)).toBe('testhost');
+    expect(r.str(uts, 'uts_namespace', 'name.sysname', 65)).toBe('Linux');
+    expect(r.str(uts, 'uts_namespace', 'name.release', 65)).toBe('6.18.0-bpfwasm');
+    expect(r.u32(uts, 'uts_namespace', 'ns.inum')).toBe(0xeffffffe);
+    expect(r.u32(r.u64(nsp, 'nsproxy', 'mnt_ns'), 'mnt_namespace', 'ns.inum')).toBe(0xf0000001);
+    expect(r.u32(r.u64(nsp, 'nsproxy', 'net_ns'), 'net', 'ns.inum')).toBe(0xf0000000);
+    expect(r.u32(r.u64(nsp, 'nsproxy', 'cgroup_ns'), 'cgroup_namespace', 'ns.inum')).toBe(0xeffffffb);
+    expect(k.kallsyms.get('init_uts_ns')).toBe(uts);
+  });
+
+  it('fs->pwd and fs->root, shared by threads', () => {
+    const py = k.taskByPid(1250)!;
+    const fs = r.u64(py.ptr, 'task_struct', 'fs');
+    const pwd = fs + BigInt(fieldOff(k.btf, 'fs_struct', 'pwd'));
+    expect(k.dPath(pwd)).toBe('/home/alice/reports');
+    expect(k.dPath(fs + BigInt(fieldOff(k.btf, 'fs_struct', 'root')))).toBe('/');
+    expect(r.u64(k.taskByPid(1251)!.ptr, 'task_struct', 'fs')).toBe(fs);
+    expect(r.u64(k.taskByPid(6)!.ptr, 'task_struct', 'fs')).toBe(0n);
+  });
+
+  it('signal->tty names the controlling terminal', () => {
+    const tty = r.u64(r.u64(k.taskByPid(1203)!.ptr, 'task_struct', 'signal'), 'signal_struct', 'tty');
+    expect(r.str(tty, 'tty_struct', 'name', 64)).toBe('pts0');
+    expect(r.u32(tty, 'tty_struct', 'index')).toBe(0);
+    expect(r.u64(r.u64(k.taskByPid(815)!.ptr, 'task_struct', 'signal'), 'signal_struct', 'tty')).toBe(0n);
+  });
+
+  it('CPU time and RSS are set deterministically', () => {
+    const t = k.taskByPid(1203)!;
+    const se = r.u64(t.ptr, 'task_struct', 'se.sum_exec_runtime');
+    expect(se).toBeGreaterThan(0n);
+    expect(r.u64(t.ptr, 'task_struct', 'utime') + r.u64(t.ptr, 'task_struct', 'stime')).toBeLessThanOrEqual(se);
+    const rss = r.u64(t.mm!.ptr, 'mm_struct', 'rss_stat[0].count') + r.u64(t.mm!.ptr, 'mm_struct', 'rss_stat[1].count');
+    expect(rss).toBeGreaterThan(0n);
+    expect(r.u64(t.mm!.ptr, 'mm_struct', 'hiwater_rss')).toBe(rss);
+  });
+});

@@ -97,6 +97,7 @@ export const KERNEL_STRUCTS: StructSpec[] = [
   { name: 'callback_head', kind: 'struct', fields: [['next', 'struct callback_head *'], ['func', fnPtr('void', 'struct callback_head *')]] },
   { name: 'refcount_struct', kind: 'struct', fields: [['refs', 'atomic_t']] },
   { name: 'file_ref', kind: 'struct', fields: [['refcnt', 'atomic_long_t']] },
+
   { name: 'spinlock', kind: 'struct', fields: [['__lock', 'unsigned int']] },
   { name: 'pgprot', kind: 'struct', fields: [['pgprot', 'long unsigned int']] },
   { name: 'percpu_ref', kind: 'struct', fields: [['percpu_count_ptr', 'long unsigned int'], ['data', 'struct percpu_ref_data *']] },
@@ -137,6 +138,7 @@ export const KERNEL_STRUCTS: StructSpec[] = [
     ['wake_cpu', 'int'],
     ['on_rq', 'int'],
     ['prio', 'int'], ['static_prio', 'int'], ['normal_prio', 'int'], ['rt_priority', 'unsigned int'],
+    ['se', 'struct sched_entity'],
     ['policy', 'unsigned int'],
     ['nr_cpus_allowed', 'int'],
     ['tasks', 'struct list_head'],
@@ -177,6 +179,34 @@ export const KERNEL_STRUCTS: StructSpec[] = [
     ['bpf_storage', 'struct bpf_local_storage *'],
     ['thread', 'struct thread_struct'],
   ] },
+  { name: 'load_weight', kind: 'struct', fields: [['weight', 'long unsigned int'], ['inv_weight', 'u32']] },
+  { name: 'sched_entity', kind: 'struct', fields: [
+    ['load', 'struct load_weight'],
+    ['run_node', 'struct rb_node'],
+    ['deadline', 'u64'], ['min_vruntime', 'u64'], ['min_slice', 'u64'], ['max_slice', 'u64'],
+    ['group_node', 'struct list_head'],
+    ['on_rq', 'unsigned char'], ['sched_delayed', 'unsigned char'], ['rel_deadline', 'unsigned char'], ['custom_slice', 'unsigned char'],
+    ['exec_start', 'u64'],
+    ['sum_exec_runtime', 'u64'],
+    ['prev_sum_exec_runtime', 'u64'],
+    ['vruntime', 'u64'],
+    { anon: { kind: 'union', fields: [['vlag', 's64'], ['vprot', 'u64']] } },
+    ['nr_migrations', 'u64'],
+  ] },
+  { name: 'fs_struct', kind: 'struct', fields: [
+    ['users', 'int'], ['umask', 'int'], ['in_exec', 'int'], ['root', 'struct path'], ['pwd', 'struct path'],
+  ] },
+  { name: 'tty_struct', kind: 'struct', fields: [['index', 'int'], ['driver', 'struct tty_driver *'], ['name', 'char[64]'], ['driver_data', 'void *']] },
+  { name: 'new_utsname', kind: 'struct', fields: [
+    ['sysname', 'char[65]'], ['nodename', 'char[65]'], ['release', 'char[65]'],
+    ['version', 'char[65]'], ['machine', 'char[65]'], ['domainname', 'char[65]'],
+  ] },
+  { name: 'uts_namespace', kind: 'struct', fields: [['name', 'struct new_utsname'], ['user_ns', 'struct user_namespace *'], ['ucounts', 'struct ucounts *'], ['ns', 'struct ns_common']] },
+  { name: 'mnt_namespace', kind: 'struct', fields: [['ns', 'struct ns_common'], ['root', 'struct mount *'], ['user_ns', 'struct user_namespace *'], ['nr_mounts', 'unsigned int']] },
+  { name: 'net', kind: 'struct', fields: [['user_ns', 'struct user_namespace *'], ['ns', 'struct ns_common'], ['ifindex', 'int']] },
+  { name: 'ipc_namespace', kind: 'struct', fields: [['user_ns', 'struct user_namespace *'], ['ns', 'struct ns_common']] },
+  { name: 'cgroup_namespace', kind: 'struct', fields: [['ns', 'struct ns_common'], ['user_ns', 'struct user_namespace *'], ['ucounts', 'struct ucounts *'], ['root_cset', 'struct css_set *']] },
+  { name: 'time_namespace', kind: 'struct', fields: [['user_ns', 'struct user_namespace *'], ['ucounts', 'struct ucounts *'], ['ns', 'struct ns_common']] },
   { name: 'signal_struct', kind: 'struct', fields: [
     ['sigcnt', 'refcount_t'], ['live', 'atomic_t'], ['nr_threads', 'int'], ['quick_threads', 'int'],
     ['thread_head', 'struct list_head'],
@@ -362,6 +392,9 @@ export const KERNEL_STRUCTS: StructSpec[] = [
   ] },
 
   // --- memory maps
+  { name: 'percpu_counter', kind: 'struct', fields: [['lock', 'struct raw_spinlock'], ['count', 's64'], ['list', 'struct list_head'], ['counters', 's32 *']] },
+  { name: 'raw_spinlock', kind: 'struct', fields: [['raw_lock', 'struct qspinlock']] },
+  { name: 'qspinlock', kind: 'struct', fields: [{ anon: { kind: 'union', fields: [['val', 'atomic_t']] } }] },
   { name: 'maple_tree', kind: 'struct', fields: [['ma_lock', 'spinlock_t'], ['ma_flags', 'unsigned int'], ['ma_root', 'void *']] },
   { name: 'mm_struct', kind: 'struct', fields: [
     ['mm_count', 'atomic_t'],
@@ -386,6 +419,7 @@ export const KERNEL_STRUCTS: StructSpec[] = [
     ['start_stack', 'long unsigned int'],
     ['arg_start', 'long unsigned int'], ['arg_end', 'long unsigned int'],
     ['env_start', 'long unsigned int'], ['env_end', 'long unsigned int'],
+    ['rss_stat', 'struct percpu_counter[4]'],
     ['flags', 'mm_flags_t'],
     ['owner', 'struct task_struct *'],
     ['user_ns', 'struct user_namespace *'],

@@ -61,8 +61,15 @@ export const VM_ACCOUNT = 0x100000n;
 export const VM_IO = 0x4000n;
 export const VM_DONTDUMP = 0x4000000n;
 
-/** PROC_PID_INIT_INO: inode number of the initial pid namespace */
+// inode numbers of the initial namespaces (PROC_*_INIT_INO; net and mnt are allocated at boot)
+export const PROC_IPC_INIT_INO = 0xefffffff;
+export const PROC_UTS_INIT_INO = 0xeffffffe;
+export const PROC_USER_INIT_INO = 0xeffffffd;
 export const PROC_PID_INIT_INO = 0xeffffffc;
+export const PROC_CGROUP_INIT_INO = 0xeffffffb;
+export const PROC_TIME_INIT_INO = 0xeffffffa;
+export const INIT_NET_INO = 0xf0000000;
+export const INIT_MNT_INO = 0xf0000001;
 /** CAP_FULL_SET for the 41 capabilities of Linux 6.18 */
 export const CAP_FULL_SET = (1n << 41n) - 1n;
 

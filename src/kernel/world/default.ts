@@ -81,14 +81,14 @@ export function buildDefaultWorld(w: World): Task {
 
   const bash = w.spawn({
     comm: 'bash', pid: 1203, parent: session, uid: 1000, gid: 1000, startTime: 101n * SEC,
-    exe: '/usr/bin/bash', args: ['-bash'],
+    exe: '/usr/bin/bash', args: ['-bash'], cwd: '/home/alice',
     env: ['SHELL=/bin/bash', 'USER=alice', 'HOME=/home/alice', 'PATH=/usr/local/bin:/usr/bin:/bin', 'TERM=xterm-256color'],
     files: [tty(0), tty(1), tty(2), { path: '/dev/pts/0', fd: 255, flags: O_RDWR | O_LARGEFILE | O_CLOEXEC }],
   });
 
   w.spawn({
     comm: 'python3', pid: 1250, parent: bash, startTime: 200n * SEC,
-    exe: '/usr/bin/python3.12', args: ['python3', 'report.py', '--input', '/home/alice/data.csv'],
+    exe: '/usr/bin/python3.12', args: ['python3', 'report.py', '--input', '/home/alice/data.csv'], cwd: '/home/alice/reports',
     env: ['USER=alice', 'HOME=/home/alice', 'PYTHONUNBUFFERED=1'],
     files: [
       tty(0),
@@ -104,7 +104,7 @@ export function buildDefaultWorld(w: World): Task {
 
   w.spawn({
     comm: 'grep', pid: 1254, parent: bash, startTime: 200n * SEC + 5000n,
-    exe: '/usr/bin/grep', args: ['grep', '--color=auto', 'ERROR'],
+    exe: '/usr/bin/grep', args: ['grep', '--color=auto', 'ERROR'], cwd: '/home/alice',
     files: [{ path: 'pipe:[8812]', fd: 0, flags: 0 }, tty(1), tty(2)],
   });
 

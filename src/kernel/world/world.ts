@@ -87,9 +87,20 @@ export interface SpawnOptions {
   env?: string[];
   /** path of the executable (default /usr/bin/<comm>) */
   exe?: string;
+  /** working directory, fs->pwd (default `/`) */
+  cwd?: string;
 }
 
 const te = new TextEncoder();
+
+export interface UtsName {
+  /** hostname (uname -n) */
+  nodename: string;
+  /** kernel release (uname -r) */
+  release: string;
+}
+
+export const DEFAULT_UTSNAME: UtsName = { nodename: 'bpfwasm', release: '6.18.0-bpfwasm' };
 
 /** fops object name per file kind (the symbols Linux's f_op points to for such files). */
 function fopsFor(kind: FileKind, path: string): string {
@@ -199,10 +210,12 @@ export class World {
   private nextPseudoIno = 20000;
   private nextCgroupId = 1n;
   private readonly pidNsOff: number;
+  private readonly cgroupNsOff: number;
+  private readonly ttys = new Map<string, number>();
   private readonly nsproxyOff: number;
   private readonly rootCred: Cred;
 
-  constructor(mem: KernelMemory, types: TypeTable, clock: Clock, nrCpus: number) {
+  constructor(mem: KernelMemory, types: TypeTable, clock: Clock, nrCpus: number, uname: UtsName = DEFAULT_UTSNAME) {
     this.mem = mem;
     this.types = types;
     this.clock = clock;
@@ -227,12 +240,34 @@ export class World {
     o.set(this.nsproxyOff, 'nsproxy', 'count.refs.counter', 1);
     o.setPtr(this.nsproxyOff, 'nsproxy', 'pid_ns_for_children', this.pidNsOff);
     this.kallsyms.set('init_nsproxy', mem.toPtr(this.nsproxyOff));
+    const ns = (struct: string, sym: string, field: string, inum: number): number => {
+      const off = o.alloc(struct);
+      o.set(off, struct, 'ns.inum', inum);
+      o.set(off, struct, 'ns.__ns_ref.refs.counter', 1);
+      o.setPtr(this.nsproxyOff, 'nsproxy', field, off);
+      this.kallsyms.set(sym, mem.toPtr(off));
+      return off;
+    };
+    const uts = ns('uts_namespace', 'init_uts_ns', 'uts_ns', K.PROC_UTS_INIT_INO);
+    const utsname: [string, string][] = [
+      ['sysname', 'Linux'], ['nodename', uname.nodename], ['release', uname.release],
+      ['version', '#1 SMP PREEMPT_DYNAMIC Sun Nov 22 00:00:00 UTC 2026'], ['machine', 'x86_64'], ['domainname', '(none)'],
+    ];
+    for (const [f, v] of utsname) o.setString(uts, 'uts_namespace', `name.${f}`, v);
+    ns('ipc_namespace', 'init_ipc_ns', 'ipc_ns', K.PROC_IPC_INIT_INO);
+    ns('mnt_namespace', 'init_mnt_ns', 'mnt_ns', K.INIT_MNT_INO);
+    const net = ns('net', 'init_net', 'net_ns', K.INIT_NET_INO);
+    o.set(net, 'net', 'ifindex', 3);
+    const time = ns('time_namespace', 'init_time_ns', 'time_ns', K.PROC_TIME_INIT_INO);
+    o.setPtr(this.nsproxyOff, 'nsproxy', 'time_ns_for_children', time);
+    this.cgroupNsOff = ns('cgroup_namespace', 'init_cgroup_ns', 'cgroup_ns', K.PROC_CGROUP_INIT_INO);
 
     this.rootCred = this.makeCred({ uid: 0, gid: 0, suid: 0, sgid: 0, euid: 0, egid: 0, fsuid: 0, fsgid: 0 });
     this.kallsyms.set('init_cred', this.rootCred.ptr);
 
     this.rootCgroup = this.makeCgroup('/', null);
     this.kallsyms.set('cgrp_dfl_root', this.rootCgroup.ptr);
+    o.setPtr(this.cgroupNsOff, 'cgroup_namespace', 'root_cset', this.rootCgroup.cssSetOff);
 
     this.idle = this.makeTask({
       pid: 0, tgid: 0, comm: 'swapper/0', parent: null, leader: null, cred: this.rootCred,
@@ -373,12 +408,58 @@ export class World {
     }
     for (const m of opts.memory ?? []) this.writeUser(task, m.addr, typeof m.bytes === 'string' ? te.encode(m.bytes) : m.bytes);
     if (files) for (const f of opts.files ?? []) this.openFile(task, f);
+    if (!kthread) {
+      this.makeFs(task, opts.cwd ?? '/');
+      const tty = [...(files?.fds.values() ?? [])].find((f) => /^\/dev\/(pts\/\d+|tty\d*)$/.test(f.path));
+      if (tty) this.objs.setPtr(task.signalOff, 'signal_struct', 'tty', this.ttyFor(tty.path));
+    }
+    if (mm) this.accountRss(mm);
 
     const threads = typeof opts.threads === 'number' ? Array.from({ length: opts.threads }, () => ({})) : opts.threads ?? [];
     threads.forEach((t: ThreadSpec, i) => {
       this.spawnThread(task, { comm: t.comm, pid: t.pid, fsbase: t.fsbase ?? (layout ? layout.tls - BigInt(i + 1) * 0x801000n : 0n) });
     });
     return task;
+  }
+
+  /** fs_struct with root `/` and pwd `cwd` (threads share it). */
+  private makeFs(task: Task, cwd: string): void {
+    const o = this.objs;
+    const fs = o.alloc('fs_struct');
+    o.set(fs, 'fs_struct', 'users', 1);
+    o.set(fs, 'fs_struct', 'umask', 0o022);
+    o.setPtr(fs, 'fs_struct', 'root.dentry', this.dentryFor('/', 'directory', null));
+    o.setPtr(fs, 'fs_struct', 'pwd.dentry', this.dentryFor(cwd, 'directory', this.inodeFor(cwd, 'directory', { path: cwd })));
+    o.setPtr(task.off, 'task_struct', 'fs', fs);
+  }
+
+  /** One tty_struct per terminal device: /dev/pts/3 is `pts3`, /dev/tty1 is `tty1`. */
+  private ttyFor(path: string): number {
+    let off = this.ttys.get(path);
+    if (off === undefined) {
+      const o = this.objs;
+      off = o.alloc('tty_struct');
+      const m = /(\d+)$/.exec(path);
+      o.set(off, 'tty_struct', 'index', m ? Number(m[1]) : 0);
+      o.setString(off, 'tty_struct', 'name', path.slice('/dev/'.length).replace('/', ''));
+      this.ttys.set(path, off);
+    }
+    return off;
+  }
+
+  /** mm->rss_stat: resident file and anonymous pages (a fixed share of each mapping). */
+  private accountRss(mm: Mm): void {
+    let filePages = 0n;
+    let anonPages = 0n;
+    for (const v of mm.vmas) {
+      const pages = (v.end - v.start) >> 12n;
+      if (v.file) filePages += (pages + 1n) / 2n;
+      else anonPages += (pages + 3n) / 4n;
+    }
+    const o = this.objs;
+    o.set(mm.off, 'mm_struct', 'rss_stat[0].count', filePages); // MM_FILEPAGES
+    o.set(mm.off, 'mm_struct', 'rss_stat[1].count', anonPages); // MM_ANONPAGES
+    o.set(mm.off, 'mm_struct', 'hiwater_rss', filePages + anonPages);
   }
 
   /** Add a thread to `leader`'s thread group: shares mm, files, cred, signal. */
@@ -392,6 +473,7 @@ export class World {
       signalOff: leader.signalOff,
     });
     if (t.mm && t.fsbase) this.writeUser(t, t.fsbase, u64le(t.fsbase));
+    this.objs.set(t.off, 'task_struct', 'fs', this.objs.get(leader.off, 'task_struct', 'fs'));
     return t;
   }
 
@@ -681,6 +763,18 @@ export class World {
     o.set(off, S, 'static_prio', 120);
     o.set(off, S, 'normal_prio', 120);
     o.set(off, S, 'nr_cpus_allowed', this.nrCpus);
+    // CPU time consumed so far: a deterministic function of the pid
+    const runtime = BigInt((a.pid * 7919 + 104729) % 1000003) * 13_370n;
+    o.set(off, S, 'se.load.weight', 1048576);
+    o.set(off, S, 'se.load.inv_weight', 4096);
+    o.set(off, S, 'se.sum_exec_runtime', runtime);
+    o.set(off, S, 'se.vruntime', runtime + 1_000_000n);
+    o.set(off, S, 'se.exec_start', a.startTime);
+    o.set(off, S, 'se.nr_migrations', BigInt(a.pid % 17));
+    o.set(off, S, 'utime', (runtime * 3n) / 5n);
+    o.set(off, S, 'stime', (runtime * 2n) / 5n);
+    o.set(off, S, 'nvcsw', a.pid % 997);
+    o.set(off, S, 'nivcsw', a.pid % 31);
     for (const f of ['tasks', 'children', 'sibling', 'ptraced', 'ptrace_entry', 'thread_node', 'cg_list']) o.initList(off + o.off(S, f));
     if (a.mm) {
       o.setPtr(off, S, 'mm', a.mm.off);
