@@ -86,6 +86,14 @@ describe('kfunc registry and kernel BTF', () => {
     expect(kernel.kfuncs.byName('bpf_task_acquire')!.flags).toBe(KF_ACQUIRE | KF_RCU | KF_RET_NULL);
   });
 
+  it('registerAllKfuncs is idempotent and the kernel registers the table on first BTF use', () => {
+    const { kernel, defs } = setup();
+    expect(registerAllKfuncs(kernel)).toEqual(defs);
+    const k2 = new Kernel();
+    expect(k2.kfuncBtfId('bpf_iter_num_new')).toBeGreaterThan(0);
+    expect(k2.kfuncs.byName('bpf_iter_num_new')?.btfId).toBe(k2.kfuncBtfId('bpf_iter_num_new'));
+  });
+
   it('refuses duplicates and kfuncs without implementation', () => {
     const kernel = new Kernel();
     const spec: KfuncSpec = { name: 'bpf_x', ret: 'void', args: [], flags: 0 };

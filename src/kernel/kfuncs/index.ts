@@ -54,7 +54,9 @@ export function registerKfuncs(kernel: Kernel, specs: readonly KfuncSpec[], impl
   });
 }
 
-/** Register the whole KFUNC_TABLE. */
+/** Register the whole KFUNC_TABLE (a no-op returning the existing entries if already done). */
 export function registerAllKfuncs(kernel: Kernel): KfuncDef[] {
+  const existing = KFUNC_TABLE.map((s) => kernel.kfuncs.byName(s.name));
+  if (existing.every((d) => d !== undefined)) return existing as KfuncDef[];
   return registerKfuncs(kernel, KFUNC_TABLE, KFUNC_IMPLS);
 }
