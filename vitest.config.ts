@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/kernel/**', 'node_modules/**'],
+    exclude: ['test/hostkernel/**', 'node_modules/**'],
     testTimeout: 60_000,
   },
 });
