@@ -62,8 +62,8 @@ export function registerRun(program: Command): void {
         duration_ns: Math.round(r.durationNs),
         repeat,
       };
-      if (r.dataOut !== undefined) out.data_out = toHex(r.dataOut);
-      if (r.ctxOut !== undefined) out.ctx_out = toHex(r.ctxOut);
+      if (dataIn !== undefined && r.dataOut !== undefined) out.data_out = toHex(r.dataOut);
+      if (ctxIn !== undefined && r.ctxOut !== undefined) out.ctx_out = toHex(r.ctxOut);
       if (f.json) return printJson(out);
       const lines = [`${name}: retval=${String(out.retval)} (${engine}, ${repeat} run${repeat > 1 ? 's' : ''}, ${String(out.duration_ns)} ns/run)`];
       if (out.data_out !== undefined) lines.push(`data_out: ${String(out.data_out)}`);
