@@ -7,6 +7,8 @@ import {
   BPF_CALL, BPF_CLASS, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC,
 } from '../isa/opcodes.js';
 import { EINVAL, VerifierError } from './errors.js';
+import { OPCODES } from '../isa/table.js';
+import { BPF_LDX, BPF_MEM, BPF_MEMSX, BPF_MODE } from '../isa/opcodes.js';
 
 const LD_IMM64 = 0x18;
 
@@ -26,16 +28,28 @@ export function jumpTarget(i: number, insn: Insn): number {
   return i + insn.off + 1;
 }
 
-/** resolve_pseudo_ldimm64's structural check: the second slot must be an empty insn. */
+/**
+ * resolve_pseudo_ldimm64's structural pass: LDX reserved fields, ld_imm64 pairing (the second
+ * slot must be empty) and known opcodes.
+ */
 export function checkLdImm64(insns: readonly Insn[]): void {
   for (let i = 0; i < insns.length; i++) {
     const insn = insns[i]!;
-    if (!isLdImm64(insn)) continue;
-    const next = insns[i + 1];
-    if (!next || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
-      throw new VerifierError(EINVAL, 'invalid bpf_ld_imm64 insn', i);
+    const code = insn.code & 0xff;
+    if (BPF_CLASS(code) === BPF_LDX && ((BPF_MODE(code) !== BPF_MEM && BPF_MODE(code) !== BPF_MEMSX) || insn.imm !== 0)) {
+      throw new VerifierError(EINVAL, 'BPF_LDX uses reserved fields', i);
     }
-    i++;
+    if (isLdImm64(insn)) {
+      const next = insns[i + 1];
+      if (!next || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
+        throw new VerifierError(EINVAL, 'invalid bpf_ld_imm64 insn', i);
+      }
+      i++;
+      continue;
+    }
+    if (!OPCODES[code] || OPCODES[code]!.length === 0) {
+      throw new VerifierError(EINVAL, `unknown opcode ${code.toString(16).padStart(2, '0')}`, i);
+    }
   }
 }
 

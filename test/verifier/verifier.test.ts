@@ -106,6 +106,10 @@ const REJECTS: [string, string, string, number][] = [
   ['shift too far', '0xb7 0 0 0 0\n0x67 0 0 0 64\n0x95 0 0 0 0', 'invalid shift 64', 22],
   ['narrow pointer spill', '0xbf 6 1 0 0\n0x63 10 6 -28 0\n0xb7 0 0 0 0\n0x95 0 0 0 0', 'invalid size of register spill', 13],
   ['scalar deref', '0xb7 1 0 0 0\n0x79 0 1 0 0\n0x95 0 0 0 0', "R1 invalid mem access 'scalar'", 13],
+  ['unknown opcode', '0xff 0 0 0 0\n0x95 0 0 0 0', 'unknown opcode ff', 22],
+  ['zero opcode', '0x00 0 0 0 0\n0x95 0 0 0 0', 'unknown opcode 00', 22],
+  ['ldx with imm', '0x61 0 1 0 5\n0x95 0 0 0 0', 'BPF_LDX uses reserved fields', 22],
+  ['register 11', '0xb7 11 0 0 0\n0x95 0 0 0 0', 'R11 is invalid', 22],
   ['map value out of bounds', '0xb7 1 0 0 0\n0x63 10 1 -4 0\n0xbf 2 10 0 0\n0x07 2 0 0 -4\n0x18 1 1 0 0\n0 0 0 0 0\n0x85 0 0 0 1\n0x79 0 0 4 0\n0x95 0 0 0 0',
     'R0 min value is outside of the allowed memory range', 13],
 ];
@@ -163,6 +167,71 @@ describe('rejections with the kernel messages', () => {
       err = e;
     }
     expect((err as VerifierError).message).toMatch(/^(BPF program is too large\. Processed 5001 insn|infinite loop detected at insn \d+)$/);
+  });
+});
+
+describe('robustness', () => {
+  it('random programs end in a verdict, never in an internal exception', () => {
+    const codes = [
+      0x07, 0x0f, 0x17, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x47, 0x4f, 0x57, 0x5f, 0x67, 0x6f, 0x77, 0x7f, 0x87,
+      0x97, 0x9f, 0xa7, 0xaf, 0xb7, 0xbf, 0xc7, 0xcf, 0xd4, 0xdc, 0xd7, 0x04, 0x0c, 0x14, 0x1c, 0x24, 0x34,
+      0x44, 0x54, 0x64, 0x74, 0x84, 0x94, 0xa4, 0xb4, 0xbc, 0xc4, 0x61, 0x69, 0x71, 0x79, 0x81, 0x89, 0x91,
+      0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x45, 0x55, 0x65,
+      0xa5, 0xb5, 0xc5, 0xd5, 0x16, 0x1e, 0x26, 0x56, 0xa6, 0x85, 0x95, 0x18, 0xdb, 0xc3,
+    ];
+    let seed = 12345;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const messages = new Set<string>();
+    for (let round = 0; round < 400; round++) {
+      const n = 2 + rnd(12);
+      const prog: Insn[] = [{ code: 0xb7, dst: 0, src: 0, off: 0, imm: 0 }];
+      for (let k = 0; k < n; k++) {
+        const code = codes[rnd(codes.length)]!;
+        const insn: Insn = {
+          code, dst: rnd(11), src: rnd(11), off: [0, -8, -16, 4, 1, 2, -1][rnd(7)]!,
+          imm: [0, 1, 7, -1, 16, 32, 64, 1 << 20][rnd(8)]!,
+        };
+        prog.push(insn);
+        if (code === 0x18) prog.push({ code: 0, dst: 0, src: 0, off: 0, imm: 0 });
+      }
+      prog.push({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+      try {
+        verifyProgram(prog, { ...options(0n, 2), insnLimit: 20000 });
+      } catch (e) {
+        if (!(e instanceof VerifierError)) throw new Error(`internal error on ${JSON.stringify(prog)}: ${String(e)}`);
+        expect(e.log).toMatch(/processed \d+ insns/);
+        messages.add(e.message.replace(/\d+/g, 'N'));
+      }
+    }
+    expect(messages.size).toBeGreaterThan(8);
+  });
+  it('straight-line scalar ALU on initialised registers is accepted', () => {
+    let seed = 777;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const ops = [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0, 0xb0, 0xc0];
+    for (let round = 0; round < 200; round++) {
+      const prog: Insn[] = [];
+      for (let r = 0; r < 10; r++) prog.push({ code: 0xb7, dst: r, src: 0, off: 0, imm: rnd(1000) - 500 });
+      for (let k = 0; k < 20; k++) {
+        const op = ops[rnd(ops.length)]!;
+        const cls = rnd(2) ? 0x07 : 0x04;
+        const x = rnd(2) ? 0x08 : 0;
+        const shift = op === 0x60 || op === 0x70 || op === 0xc0;
+        let imm = rnd(2000) - 1000;
+        if (shift) imm = rnd(cls === 0x07 ? 64 : 32);
+        if ((op === 0x30 || op === 0x90) && imm === 0) imm = 3;
+        prog.push({ code: cls | op | x, dst: rnd(10), src: x ? rnd(10) : 0, off: 0, imm: x ? 0 : imm });
+      }
+      prog.push({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+      const r = verifyProgram(prog, options(0n, 0));
+      expect(r.prog.dead.every((d) => d === 0)).toBe(true);
+    }
   });
 });
 
