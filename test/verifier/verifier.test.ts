@@ -201,7 +201,7 @@ describe('robustness', () => {
       try {
         verifyProgram(prog, { ...options(0n, 2), insnLimit: 20000 });
       } catch (e) {
-        if (!(e instanceof VerifierError)) throw new Error(`internal error on ${JSON.stringify(prog)}: ${String(e)}`);
+        if (!(e instanceof VerifierError)) throw new Error(`internal error on ${JSON.stringify(prog)}: ${String(e)}`, { cause: e });
         expect(e.log).toMatch(/processed \d+ insns/);
         messages.add(e.message.replace(/\d+/g, 'N'));
       }
