@@ -7,6 +7,11 @@ import type { ElfFile } from '../elf/index.js';
 import { objErr } from './errors.js';
 
 export function fixupDatasecs(elf: ElfFile, btf: Btf): void {
+  const symByKey = new Map<string, number>();
+  for (const s of elf.symbols) {
+    const k = `${s.shndx}:${s.name}`;
+    if (!symByKey.has(k)) symByKey.set(k, s.value);
+  }
   for (let id = 1; id < btf.length; id++) {
     if (btf.kindName(id) !== 'datasec') continue;
     const ds = btf.get(id);
@@ -20,12 +25,12 @@ export function fixupDatasecs(elf: ElfFile, btf: Btf): void {
       if (v.type <= 0 || v.type >= btf.length) throw objErr('.BTF', undefined, `DATASEC ${ds.name} names type ${v.type}`);
       const vt = btf.get(v.type);
       if (vt.kind !== 'var') continue;
-      const sym = elf.symbols.find((s) => s.shndx === sec.index && s.name === vt.name);
-      if (!sym) continue; // static variables the compiler dropped from the symbol table
-      if (sym.value + v.size > sec.size) {
-        throw objErr(ds.name, sym.value, `variable '${vt.name}' (${v.size} bytes) extends past the section`);
+      const value = symByKey.get(`${sec.index}:${vt.name}`);
+      if (value === undefined) continue; // static variables the compiler dropped from the symbol table
+      if (value + v.size > sec.size) {
+        throw objErr(ds.name, value, `variable '${vt.name}' (${v.size} bytes) extends past the section`);
       }
-      v.offset = sym.value;
+      v.offset = value;
     }
   }
 }

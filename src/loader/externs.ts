@@ -105,6 +105,7 @@ export function layoutKconfig(externs: ExternDesc[]): number {
     off = Math.ceil(off / e.align!) * e.align!;
     e.spec.offset = off;
     off += e.size!;
+    if (off > 1 << 20) throw new BpfObjectError(`extern (kcfg) '${e.spec.name}': .kconfig data would exceed 1 MiB`);
   }
   return off;
 }

@@ -42,10 +42,35 @@ const LD_IMM64 = 0x18;
 const BPF_PSEUDO_CALL = 1;
 const BPF_PSEUDO_FUNC = 4;
 
+/** funcs are sorted by start and do not overlap: binary search */
 export function funcContaining(sec: CodeSection, insn: number): FuncSym | undefined {
-  for (const f of sec.funcs) if (insn >= f.start && insn < f.end) return f;
+  const fs = sec.funcs;
+  let lo = 0;
+  let hi = fs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const f = fs[mid]!;
+    if (insn < f.start) hi = mid - 1;
+    else if (insn >= f.end) lo = mid + 1;
+    else return f;
+  }
   return undefined;
 }
+
+/** first index in a list sorted by `insn` whose insn >= at */
+function lowerBound(xs: readonly { insn: number }[], at: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]!.insn < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** BPF_COMPLEXITY_LIMIT_INSNS: the kernel refuses larger programs, we refuse to build them */
+const MAX_PROG_INSNS = 1_000_000;
 
 export function linkProgram(sections: Map<number, CodeSection>, main: FuncSym): LinkedProgram {
   const out: LinkedProgram = { insns: [], subprogs: [], funcInfo: [], lineInfo: [], coreFailures: [], unresolvedKfuncs: [] };
@@ -61,11 +86,14 @@ export function linkProgram(sections: Map<number, CodeSection>, main: FuncSym): 
     out.subprogs.push({ name: f.name, start: at });
     for (let i = f.start; i < f.end; i++) out.insns.push({ ...sec.insns[i]! });
     const shift = at - f.start;
-    for (const fi of sec.funcInfo) if (fi.insn >= f.start && fi.insn < f.end) out.funcInfo.push({ insnOff: fi.insn + shift, typeId: fi.typeId });
-    for (const li of sec.lineInfo) {
-      if (li.insn >= f.start && li.insn < f.end) {
-        out.lineInfo.push({ insnOff: li.insn + shift, fileName: li.fileName, line: li.line, col: li.col, text: li.text });
-      }
+    if (out.insns.length > MAX_PROG_INSNS) throw objErr(sec.name, f.start * 8, `program '${main.name}' exceeds ${MAX_PROG_INSNS} instructions once linked`);
+    for (let k = lowerBound(sec.funcInfo, f.start); k < sec.funcInfo.length && sec.funcInfo[k]!.insn < f.end; k++) {
+      const fi = sec.funcInfo[k]!;
+      out.funcInfo.push({ insnOff: fi.insn + shift, typeId: fi.typeId });
+    }
+    for (let k = lowerBound(sec.lineInfo, f.start); k < sec.lineInfo.length && sec.lineInfo[k]!.insn < f.end; k++) {
+      const li = sec.lineInfo[k]!;
+      out.lineInfo.push({ insnOff: li.insn + shift, fileName: li.fileName, line: li.line, col: li.col, text: li.text });
     }
     for (const [i, reason] of sec.coreFailures) if (i >= f.start && i < f.end) out.coreFailures.push({ insnOff: i + shift, reason });
     for (const [i, name] of sec.unresolvedKfuncs) if (i >= f.start && i < f.end) out.unresolvedKfuncs.push({ insnOff: i + shift, name });

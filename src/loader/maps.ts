@@ -65,11 +65,15 @@ function datasecInfo(btf: Btf | undefined, name: string): { id?: number; mmapabl
   return { id: ds.id, mmapable };
 }
 
+/** Beyond this a zero-filled .bss is surely a damaged header, not a program's data. */
+export const MAX_GLOBAL_DATA_SIZE = 256 << 20;
+
 export function globalDataMaps(elf: ElfFile, btf: Btf | undefined, objName: string): MapEntry[] {
   const out: MapEntry[] = [];
   for (const sec of elf.sections) {
     const kind = globalDataKind(sec);
     if (!kind) continue;
+    if (sec.size > MAX_GLOBAL_DATA_SIZE) throw objErr(sec.name, 0, `global data section of ${sec.size} bytes is too large`);
     const spec = blankMap(internalMapName(objName, sec.name), sec.name, btf);
     const info = datasecInfo(btf, sec.name);
     spec.type = BPF_MAP_TYPE_ARRAY;

@@ -53,6 +53,11 @@ class ObjectReader {
   private readonly code = new Map<number, CodeSection>();
   private externs: ExternDesc[] = [];
   private kconfigMapIdx = -1;
+  /** "secIdx:offset" → index of a BTF/legacy map; secIdx → index of a global data map */
+  private mapByDef = new Map<string, number>();
+  private dataMapBySec = new Map<number, number>();
+  private externByName = new Map<string, ExternDesc>();
+  private funcSymStart = new Map<string, ElfSymbol>();
   private readonly objName: string;
 
   constructor(
@@ -81,6 +86,11 @@ class ObjectReader {
     this.collectCodeSections();
     this.collectMaps();
     this.externs = collectExterns(elf, this.btf);
+    for (const e of this.externs) if (!this.externByName.has(e.spec.name)) this.externByName.set(e.spec.name, e);
+    this.maps.forEach((m, i) => {
+      if (m.spec.isGlobalData) this.dataMapBySec.set(m.secIdx, i);
+      else if (!this.mapByDef.has(`${m.secIdx}:${m.offset}`)) this.mapByDef.set(`${m.secIdx}:${m.offset}`, i);
+    });
     this.setupKconfig();
     resolveKsyms(this.externs, this.btf, this.opts.targetBtf, this.opts.kallsyms);
     for (const sec of this.code.values()) this.relocateSection(sec);
@@ -138,6 +148,7 @@ class ObjectReader {
       if (sec.size % 8 !== 0) throw objErr(sec.name, 0, `code size ${sec.size} is not a multiple of 8`);
       const insns = this.inSection(sec, () => decode(sec.data, { strict: false }));
       const funcSyms = elf.symbolsIn(sec).filter((s) => s.type === STT_FUNC);
+      for (const s of funcSyms) if (!this.funcSymStart.has(`${sec.index}:${s.value}`)) this.funcSymStart.set(`${sec.index}:${s.value}`, s);
       const funcs: FuncSym[] = [];
       for (let k = 0; k < funcSyms.length; k++) {
         const s = funcSyms[k]!;
@@ -167,6 +178,8 @@ class ObjectReader {
           cs.lineInfo.push({ insn: li.insn, fileName: btfString(btf, li.fileNameOff), line: li.line, col: li.col, text: btfString(btf, li.lineOff) });
         }
       }
+      cs.funcInfo.sort((a, b) => a.insn - b.insn);
+      cs.lineInfo.sort((a, b) => a.insn - b.insn);
       this.code.set(sec.index, cs);
     }
   }
@@ -218,10 +231,22 @@ class ObjectReader {
   private collectMapSlots(): void {
     const sec = this.elf.sectionByName('.maps');
     if (!sec) return;
+    const defs = this.maps.filter((m) => m.secIdx === sec.index).sort((a, b) => a.offset - b.offset);
+    const containing = (off: number): MapEntry | undefined => {
+      let lo = 0;
+      let hi = defs.length - 1;
+      let best: MapEntry | undefined;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (defs[mid]!.offset <= off) {
+          best = defs[mid];
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      return best && off < best.offset + best.size ? best : undefined;
+    };
     for (const rel of this.elf.relocations(sec)) {
-      const entry = this.maps.find((m) => m.secIdx === sec.index && rel.offset >= m.offset && rel.offset < m.offset + m.size) as
-        | (MapEntry & { valuesOffset?: number })
-        | undefined;
+      const entry = containing(rel.offset) as (MapEntry & { valuesOffset?: number }) | undefined;
       if (!entry || entry.valuesOffset === undefined) {
         throw objErr('.maps', rel.offset, `relocation does not point into a map's 'values'`);
       }
@@ -240,8 +265,8 @@ class ObjectReader {
         }
         slots.push({ index, program: f.name });
       } else {
-        const mi = this.maps.findIndex((m) => m.secIdx === sym.shndx && m.offset === sym.value && m.symbolName === sym.name);
-        if (mi < 0) throw objErr('.maps', rel.offset, `map-in-map '${entry.spec.name}' slot ${index}: '${sym.name}' is not a map`);
+        const mi = this.mapByDef.get(`${sym.shndx}:${sym.value}`) ?? -1;
+        if (mi < 0 || this.maps[mi]!.symbolName !== sym.name) throw objErr('.maps', rel.offset, `map-in-map '${entry.spec.name}' slot ${index}: '${sym.name}' is not a map`);
         slots.push({ index, map: mi });
       }
     }
@@ -308,13 +333,13 @@ class ObjectReader {
         cs.targets.set(i, { secIdx: sym.shndx, insn: off / 8 });
         continue;
       }
-      const mapIdx = this.maps.findIndex((m) => m.secIdx === sym.shndx && !m.spec.isGlobalData ? m.offset === sym.value : false);
+      const mapIdx = this.mapByDef.get(`${sym.shndx}:${sym.value}`) ?? -1;
       if (mapIdx >= 0) {
         if (sym.type === STT_SECTION) throw fail('map reference through a section symbol');
         setLd(insns, i, BPF_PSEUDO_MAP_IDX, mapIdx, 0);
         continue;
       }
-      const dataIdx = this.maps.findIndex((m) => m.spec.isGlobalData && m.secIdx === sym.shndx);
+      const dataIdx = this.dataMapBySec.get(sym.shndx) ?? -1;
       if (dataIdx >= 0) {
         const off = sym.value + insn.imm;
         const size = this.maps[dataIdx]!.size;
@@ -328,7 +353,7 @@ class ObjectReader {
   }
 
   private externFor(sym: ElfSymbol, fail: (m: string) => BpfObjectError): ExternDesc {
-    const e = this.externs.find((x) => x.spec.name === sym.name);
+    const e = this.externByName.get(sym.name);
     if (!e) throw fail('undefined symbol that is not a known extern');
     return e;
   }
@@ -375,12 +400,11 @@ class ObjectReader {
     const btf = this.btf;
     for (const cs of this.code.values()) {
       if (cs.name === '.text') continue;
-      const sec = this.elf.sections[cs.index]!;
       // SEC("?name"): same type as "name", but not loaded unless asked for (libbpf autoload)
       const autoload = !cs.name.startsWith('?');
       const info = sectionProgInfo(autoload ? cs.name : cs.name.slice(1));
       for (const f of cs.funcs) {
-        const sym = this.elf.symbolsIn(sec).find((s) => s.type === STT_FUNC && s.value / 8 === f.start);
+        const sym = this.funcSymStart.get(`${cs.index}:${f.start * 8}`);
         if (sym && sym.bind === STB_LOCAL) {
           throw objErr(cs.name, f.start * 8, `program '${f.name}' is static, which libbpf does not support outside .text`);
         }

@@ -112,3 +112,14 @@ describe('robustness: truncated and mutated objects', () => {
     expect(Date.now() - started).toBeLessThan(120_000);
   }, 180_000);
 });
+
+describe('robustness: hostile sizes', () => {
+  it('a .bss claiming 2^40 bytes is rejected, not allocated', () => {
+    const bytes = progBytes('globals');
+    const elf = parseElf(bytes);
+    const bss = elf.sectionByName('.bss')!;
+    const shdr = elf.header.shoff + bss.index * 64;
+    new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(shdr + 32, 1n << 40n, true);
+    expect(() => openObject(bytes)).toThrow(/section '.bss' offset 0: global data section of 1099511627776 bytes is too large/);
+  });
+});
