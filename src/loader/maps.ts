@@ -92,6 +92,7 @@ export function globalDataMaps(elf: ElfFile, btf: Btf | undefined, objName: stri
 export function legacyMaps(elf: ElfFile, sec: ElfSection, btf: Btf | undefined): MapEntry[] {
   const syms = elf.symbolsIn(sec).filter((s) => s.type !== STT_SECTION && s.name !== '');
   if (syms.length === 0) return [];
+  if (sec.data.length !== sec.size) throw objErr(sec.name, 0, 'legacy map section has no contents in the file');
   const defSize = Math.floor(sec.size / syms.length);
   if (defSize < 20 || sec.size % syms.length !== 0) {
     throw objErr(sec.name, 0, `cannot split ${sec.size} bytes into ${syms.length} legacy map definitions`);
