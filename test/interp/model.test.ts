@@ -53,7 +53,9 @@ const jumpPiece: fc.Arbitrary<Piece> = fc
   .map(({ cls, op, x, d, s, imm }) => ({ insns: [I(cls | op | (x ? 8 : 0), d, x ? s : 0, 0, x ? 0 : imm)], jump: true }));
 const memPiece: fc.Arbitrary<Piece> = fc
   .record({ kind: fc.constantFrom('st', 'stx', 'ldx', 'ldsx', 'atomic'), size: fc.constantFrom(...SIZE), slot: fc.integer({ min: 1, max: 8 }), d: reg, s: reg, imm: imm32, aop: fc.constantFrom(0x00, 0x40, 0x50, 0xa0, 0x01, 0x41, 0x51, 0xa1, 0xe1, 0xf1) })
-  .map(({ kind, size: [sz, bytes], slot, d, s, imm, aop }) => {
+  .map(({ kind, size, slot, d, s, imm, aop }) => {
+    const sz: number = size[0];
+    const bytes: number = size[1];
     const off = -slot * 8 + (bytes < 8 ? bytes * (slot % (8 / bytes)) : 0);
     switch (kind) {
       case 'st': return { insns: [I(0x62 | sz, 10, 0, off, imm)] };
