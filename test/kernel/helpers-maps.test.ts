@@ -253,3 +253,49 @@ describe('xdp buffer helpers (limits recorded from Linux 6.18 test runs, 60-byte
     expect([...run.finish().dataOut!.subarray(0, 3)]).toEqual([0xff, 0xff, 2]);
   });
 });
+
+describe('csum_diff (values from Linux 6.18)', () => {
+  const cases: [bigint, bigint, number, number, number, bigint][] = [
+    [0n, 0x0102030405060708n, 0, 8, 0, 4116n],
+    [0x1111111122222222n, 0x0102030405060708n, 8, 8, 0, 43437n],
+    [0xffffffffffffffffn, 0xffffffff00000001n, 8, 8, 0x1234, 4661n],
+    [0x1111111122222222n, 0n, 4, 0, 7, 48066n],
+    [0n, 0n, 3, 0, 0, 0n],
+  ];
+  it.each(cases)('from %s to %s (%i/%i bytes, seed %i)', (a, b, fromSize, toSize, seed, want) => {
+    const { kernel, call } = setup();
+    const o = kernel.mem.alloc(16);
+    kernel.mem.writeU64(o, a);
+    kernel.mem.writeU64(o + 8, b);
+    const p = kernel.mem.toPtr(o);
+    expect(call('csum_diff', p, BigInt(fromSize), p + 8n, BigInt(toSize), BigInt(seed))).toBe(want);
+  });
+});
+
+describe('tracing helpers', () => {
+  it('d_path prints the path of a struct path inside a struct file', () => {
+    const { kernel, call } = setup();
+    const t = kernel.spawn({ comm: 'files' });
+    const { file } = kernel.openFile(t, { path: '/etc/hostname' });
+    const pathPtr = file.ptr + BigInt(kernel.types.offsetof('file', 'f_path'));
+    const buf = kernel.mem.alloc(64);
+    expect(call('d_path', pathPtr, kernel.mem.toPtr(buf), 64n)).toBe(14n);
+    expect(kernel.mem.readCString(buf, 64)).toBe('/etc/hostname');
+    expect(call('d_path', pathPtr, kernel.mem.toPtr(buf), 8n)).toBe(-36n);
+  });
+
+  it('get_func_arg / get_func_ret / get_func_arg_cnt read the u64 argument array', () => {
+    const { kernel, env, call } = setup();
+    env.funcArgCnt = 2;
+    const ctx = kernel.mem.alloc(24);
+    [7n, 8n, 99n].forEach((v, i) => kernel.mem.writeU64(ctx + 8 * i, v));
+    const out = kernel.mem.alloc(8);
+    const c = kernel.mem.toPtr(ctx);
+    expect(call('get_func_arg_cnt', c)).toBe(2n);
+    expect(call('get_func_arg', c, 1n, kernel.mem.toPtr(out))).toBe(0n);
+    expect(kernel.mem.readU64(out)).toBe(8n);
+    expect(call('get_func_arg', c, 2n, kernel.mem.toPtr(out))).toBe(-22n);
+    expect(call('get_func_ret', c, kernel.mem.toPtr(out))).toBe(0n);
+    expect(kernel.mem.readU64(out)).toBe(99n);
+  });
+});

@@ -12,6 +12,7 @@ import { stackHelpers } from './stack.js';
 import { storageHelpers } from './storage.js';
 import { stringHelpers } from './strings.js';
 import { syncHelpers } from './sync.js';
+import { tracingHelpers } from './tracing.js';
 import type { HelperImpl } from './types.js';
 
 export * from './types.js';
@@ -36,6 +37,7 @@ export const ALL_HELPERS: readonly HelperImpl[] = [
   ...stringHelpers,
   ...storageHelpers,
   ...packetHelpers,
+  ...tracingHelpers,
 ].sort((a, b) => a.proto.id - b.proto.id);
 
 /** Register every helper into kernel.helpers (idempotent). */

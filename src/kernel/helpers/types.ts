@@ -156,6 +156,8 @@ export interface CallEnv {
   attachCookie?: bigint;
   /** bpf_get_func_ip() value for this run */
   funcIp?: bigint;
+  /** fentry/fexit: number of arguments of the traced function (bpf_get_func_arg_cnt) */
+  funcArgCnt?: number;
   /** the program is sleepable (bpf_copy_from_user may fault in pages) */
   sleepable?: boolean;
 }
