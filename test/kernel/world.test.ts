@@ -331,3 +331,45 @@ describe('namespaces, fs, tty, accounting', () => {
     expect(r.u64(t.mm!.ptr, 'mm_struct', 'hiwater_rss')).toBe(rss);
   });
 });
+
+describe('sockets', () => {
+  const k = new Kernel();
+  const r = new Reader(k);
+
+  it('file->private_data → struct socket → sk → __sk_common addresses and ports', () => {
+    const py = k.taskByPid(1250)!;
+    const file = py.files!.fds.get(4)!;
+    const socket = r.u64(file.ptr, 'file', 'private_data');
+    expect(r.u64(socket, 'socket', 'file')).toBe(file.ptr);
+    expect(r.u16(socket, 'socket', 'type')).toBe(1);
+    expect(r.u32(socket, 'socket', 'state')).toBe(3); // SS_CONNECTED
+    const sk = r.u64(socket, 'socket', 'sk');
+    expect(r.u64(sk, 'sock', 'sk_socket')).toBe(socket);
+    expect(r.u16(sk, 'sock', '__sk_common.skc_family')).toBe(2);
+    expect(k.mem.readU8(r.off(sk) + fieldOff(k.btf, 'sock', '__sk_common.skc_state'))).toBe(1); // TCP_ESTABLISHED
+    expect(r.u16(sk, 'sock', '__sk_common.skc_num')).toBe(40112);
+    expect(r.u16(sk, 'sock', '__sk_common.skc_dport')).toBe(((443 & 0xff) << 8) | (443 >> 8)); // big-endian
+    const daddr = k.mem.readBytes(r.off(sk) + fieldOff(k.btf, 'sock', '__sk_common.skc_daddr'), 4);
+    expect(Array.from(daddr)).toEqual([93, 184, 216, 34]);
+    expect(r.u16(sk, 'sock', 'sk_protocol')).toBe(6);
+  });
+
+  it('listening IPv6 socket', () => {
+    const sshd = k.taskByPid(702)!;
+    const f = sshd.files!.fds.get(4)!;
+    expect(f.sock).toMatchObject({ family: 10, state: 10, type: 1 });
+    const sk = r.u64(r.u64(f.ptr, 'file', 'private_data'), 'socket', 'sk');
+    expect(r.u16(sk, 'sock', '__sk_common.skc_num')).toBe(22);
+    expect(Array.from(k.mem.readBytes(r.off(sk) + fieldOff(k.btf, 'sock', '__sk_common.skc_v6_rcv_saddr'), 16))).toEqual(new Array(16).fill(0));
+  });
+
+  it('bad socket specs raise WorldError', () => {
+    const t = k.spawn({ comm: 's', vmas: [] });
+    expect(() => k.openFile(t, { path: 'socket:[1]', socket: { family: 'inet', local: '1.2.3:80' } })).toThrow(WorldError);
+    expect(() => k.openFile(t, { path: 'socket:[2]', socket: { family: 'inet6', local: '[::g]:80' } })).toThrow(WorldError);
+    expect(() => k.openFile(t, { path: 'socket:[3]', socket: { family: 'inet', local: '1.2.3.4:70000' } })).toThrow(WorldError);
+    const v6 = k.openFile(t, { path: 'socket:[4]', socket: { family: 'inet6', local: '[fe80::1:2]:53', type: 'dgram', state: 'close' } });
+    expect(Array.from(v6.file.sock!.local!.addr)).toEqual([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2]);
+    expect(v6.file.sock!.protocol).toBe(17);
+  });
+});

@@ -67,6 +67,11 @@ export const TYPEDEFS: TypedefSpec[] = [
   { name: 'file_ref_t', type: 'struct file_ref' },
   { name: 'spinlock_t', type: 'struct spinlock' },
   { name: 'kernel_cap_t', type: anon('struct', [['val', 'u64']]) },
+  { name: '__addrpair', type: 'u64' },
+  { name: '__portpair', type: 'u32' },
+  { name: 'possible_net_t', type: anon('struct', [['net', 'struct net *']]) },
+  { name: 'socket_state', type: 'enum socket_state' },
+  { name: 'sa_family_t', type: 'short unsigned int' },
   { name: 'bpf_user_pt_regs_t', type: 'struct pt_regs' },
 ];
 
@@ -79,6 +84,10 @@ export const ENUMS: EnumSpec[] = [
       ['perf_event_cgrp_id', 8], ['net_prio_cgrp_id', 9], ['hugetlb_cgrp_id', 10], ['pids_cgrp_id', 11],
       ['CGROUP_SUBSYS_COUNT', 12],
     ],
+  },
+  {
+    name: 'socket_state',
+    values: [['SS_FREE', 0], ['SS_UNCONNECTED', 1], ['SS_CONNECTING', 2], ['SS_CONNECTED', 3], ['SS_DISCONNECTING', 4]],
   },
   {
     name: 'pid_type',
@@ -337,6 +346,40 @@ export const KERNEL_STRUCTS: StructSpec[] = [
     ['flush', fnPtr('int', 'struct file *', 'fl_owner_t')],
     ['release', fnPtr('int', 'struct inode *', 'struct file *')],
     ['fsync', fnPtr('int', 'struct file *', 'loff_t', 'loff_t', 'int')],
+  ] },
+  // sockets: file->private_data of a socket file is its struct socket
+  { name: 'socket', kind: 'struct', fields: [
+    ['state', 'socket_state'], ['type', 'short int'], ['flags', 'long unsigned int'],
+    ['file', 'struct file *'], ['sk', 'struct sock *'], ['ops', 'const struct proto_ops *'],
+  ] },
+  { name: 'in6_addr', kind: 'struct', fields: [
+    ['in6_u', anon('union', [['u6_addr8', '__u8[16]'], ['u6_addr16', '__be16[8]'], ['u6_addr32', '__be32[4]']])],
+  ] },
+  { name: 'sock_common', kind: 'struct', fields: [
+    { anon: { kind: 'union', fields: [['skc_addrpair', '__addrpair'], { anon: { kind: 'struct', fields: [['skc_daddr', '__be32'], ['skc_rcv_saddr', '__be32']] } }] } },
+    { anon: { kind: 'union', fields: [['skc_hash', 'unsigned int'], ['skc_u16hashes', '__u16[2]']] } },
+    { anon: { kind: 'union', fields: [['skc_portpair', '__portpair'], { anon: { kind: 'struct', fields: [['skc_dport', '__be16'], ['skc_num', '__u16']] } }] } },
+    ['skc_family', 'short unsigned int'],
+    ['skc_state', 'volatile unsigned char'],
+    ['skc_bound_dev_if', 'int'],
+    { anon: { kind: 'union', fields: [['skc_bind_node', 'struct hlist_node'], ['skc_portaddr_node', 'struct hlist_node']] } },
+    ['skc_prot', 'struct proto *'],
+    ['skc_net', 'possible_net_t'],
+    ['skc_v6_daddr', 'struct in6_addr'],
+    ['skc_v6_rcv_saddr', 'struct in6_addr'],
+    ['skc_cookie', 'atomic64_t'],
+    { anon: { kind: 'union', fields: [['skc_node', 'struct hlist_node']] } },
+    ['skc_tx_queue_mapping', 'short unsigned int'],
+    ['skc_rx_queue_mapping', 'short unsigned int'],
+    ['skc_refcnt', 'refcount_t'],
+  ] },
+  { name: 'sock', kind: 'struct', fields: [
+    ['__sk_common', 'struct sock_common'],
+    ['sk_rcvbuf', 'int'],
+    ['sk_socket', 'struct socket *'],
+    ['sk_protocol', 'u16'],
+    ['sk_type', 'u16'],
+    ['sk_sndbuf', 'int'],
   ] },
   { name: 'shortname_store', kind: 'union', fields: [['string', 'unsigned char[40]'], ['words', 'long unsigned int[5]']] },
   { name: 'dentry', kind: 'struct', fields: [

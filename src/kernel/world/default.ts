@@ -30,9 +30,9 @@ export function buildDefaultWorld(w: World): Task {
       devnull(0), devnull(1), devnull(2),
       { path: 'anon_inode:[eventpoll]', fd: 4, flags: O_RDWR | O_CLOEXEC },
       { path: 'anon_inode:[signalfd]', fd: 5, flags: O_RDWR | O_CLOEXEC | O_NONBLOCK },
-      { path: 'socket:[1201]', fd: 7 },
+      { path: 'socket:[1201]', fd: 7, socket: { family: 'unix', type: 'dgram' } },
       { path: '/proc/1/mountinfo', fd: 8 },
-      { path: 'socket:[1205]', fd: 9 },
+      { path: 'socket:[1205]', fd: 9, socket: { family: 'unix', state: 'listen' } },
     ],
   });
 
@@ -45,7 +45,7 @@ export function buildDefaultWorld(w: World): Task {
     startTime: 2n * SEC, exe: '/usr/lib/systemd/systemd-journald', args: ['/usr/lib/systemd/systemd-journald'],
     files: [
       devnull(0), devnull(1), devnull(2),
-      { path: 'socket:[2310]', fd: 3 },
+      { path: 'socket:[2310]', fd: 3, socket: { family: 'unix', type: 'dgram' } },
       { path: '/var/log/journal/5f2a1c/system.journal', fd: 4, flags: O_RDWR | O_LARGEFILE, size: 8388608 },
     ],
   });
@@ -53,7 +53,8 @@ export function buildDefaultWorld(w: World): Task {
   const sshd = w.spawn({
     comm: 'sshd', pid: 702, parent: systemd, cgroup: '/system.slice/ssh.service', startTime: 3n * SEC,
     exe: '/usr/sbin/sshd', args: ['sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups'],
-    files: [devnull(0), devnull(1), devnull(2), { path: 'socket:[3104]', fd: 3 }, { path: 'socket:[3106]', fd: 4 }],
+    files: [devnull(0), devnull(1), devnull(2), { path: 'socket:[3104]', fd: 3, socket: { family: 'inet', local: '0.0.0.0:22' } },
+      { path: 'socket:[3106]', fd: 4, socket: { family: 'inet6', local: '[::]:22' } }],
   });
 
   const nginx = w.spawn({
@@ -63,8 +64,8 @@ export function buildDefaultWorld(w: World): Task {
       devnull(0), devnull(1),
       { path: '/var/log/nginx/error.log', fd: 2, flags: O_WRONLY | O_APPEND | O_LARGEFILE, size: 4096 },
       { path: '/var/log/nginx/access.log', fd: 4, flags: O_WRONLY | O_APPEND | O_LARGEFILE, size: 123456 },
-      { path: 'socket:[4410]', fd: 6 },
-      { path: 'socket:[4411]', fd: 7 },
+      { path: 'socket:[4410]', fd: 6, socket: { family: 'inet', local: '0.0.0.0:80' } },
+      { path: 'socket:[4411]', fd: 7, socket: { family: 'inet6', local: '[::]:80' } },
       { path: 'anon_inode:[eventpoll]', fd: 8 },
       { path: 'anon_inode:[eventfd]', fd: 9 },
     ],
@@ -76,7 +77,7 @@ export function buildDefaultWorld(w: World): Task {
     comm: 'sshd-session', pid: 1180, parent: sshd, uid: 1000, gid: 1000,
     cgroup: '/user.slice/user-1000.slice/session-1.scope', startTime: 100n * SEC,
     exe: '/usr/lib/openssh/sshd-session', args: ['sshd-session: alice@pts/0'],
-    files: [devnull(0), devnull(1), devnull(2), { path: 'socket:[9001]', fd: 3 }, { path: '/dev/ptmx', fd: 5, flags: O_RDWR }],
+    files: [devnull(0), devnull(1), devnull(2), { path: 'socket:[9001]', fd: 3, socket: { family: 'inet', local: '10.0.2.15:22', remote: '10.0.2.2:51234' } }, { path: '/dev/ptmx', fd: 5, flags: O_RDWR }],
   });
 
   const bash = w.spawn({
@@ -95,7 +96,7 @@ export function buildDefaultWorld(w: World): Task {
       { path: 'pipe:[8812]', fd: 1, flags: O_WRONLY },
       tty(2),
       { path: '/home/alice/data.csv', fd: 3, size: 52431, pos: 8192 },
-      { path: 'socket:[8830]', fd: 4 },
+      { path: 'socket:[8830]', fd: 4, socket: { family: 'inet', local: '10.0.2.15:40112', remote: '93.184.216.34:443' } },
       { path: 'anon_inode:[eventfd]', fd: 5, flags: O_RDWR | O_CLOEXEC },
       { path: '/home/alice/', fd: 6 },
     ],

@@ -17,7 +17,23 @@ export class Inode {
   ) {}
 }
 
+export interface SockInfo {
+  /** struct socket (file->private_data) */
+  socketOff: number;
+  /** struct sock (socket->sk) */
+  sockOff: number;
+  family: number;
+  type: number;
+  protocol: number;
+  /** TCP_* state as in sk->__sk_common.skc_state */
+  state: number;
+  local?: { addr: Uint8Array; port: number };
+  remote?: { addr: Uint8Array; port: number };
+}
+
 export class File {
+  /** sockets only: the socket behind the file */
+  sock?: SockInfo;
   constructor(
     readonly off: number,
     readonly ptr: bigint,

@@ -13,7 +13,7 @@ import { CGROUP_SUBSYS_COUNT } from '../btf/tables.js';
 import { KObjects } from './structs.js';
 import { Clock } from './clock.js';
 import { WorldError } from './errors.js';
-import { Cgroup, Cred, File, FilesTable, Inode, Mm, Task, Vma, type CredIds, type FileKind } from './objects.js';
+import { Cgroup, Cred, File, FilesTable, Inode, Mm, Task, Vma, type CredIds, type FileKind, type SockInfo } from './objects.js';
 import * as K from './constants.js';
 
 export interface FileSpec {
@@ -30,6 +30,20 @@ export interface FileSpec {
   size?: bigint | number;
   /** permission bits of the inode (default 0644, 0755 for directories) */
   perm?: number;
+  /** sockets: what file->private_data (struct socket) and its struct sock describe */
+  socket?: SocketSpec;
+}
+
+export interface SocketSpec {
+  /** address family (default unix) */
+  family?: 'unix' | 'inet' | 'inet6';
+  /** default stream */
+  type?: 'stream' | 'dgram' | 'raw';
+  /** TCP-style state (default: listen for a stream socket with a local but no remote address, else established) */
+  state?: 'established' | 'syn_sent' | 'syn_recv' | 'fin_wait1' | 'fin_wait2' | 'time_wait' | 'close' | 'close_wait' | 'last_ack' | 'listen' | 'closing';
+  /** `0.0.0.0:22`, `[::1]:8080` */
+  local?: string;
+  remote?: string;
 }
 
 export interface VmaSpec {
@@ -212,6 +226,7 @@ export class World {
   private readonly pidNsOff: number;
   private readonly cgroupNsOff: number;
   private readonly ttys = new Map<string, number>();
+  private readonly sockets = new Map<string, SockInfo>();
   private readonly nsproxyOff: number;
   private readonly rootCred: Cred;
 
@@ -919,6 +934,58 @@ export class World {
     return cg;
   }
 
+  /** struct socket + struct sock for a socket inode (shared by every file of that socket). */
+  private socketFor(path: string, spec: SocketSpec, file: File): SockInfo {
+    const hit = this.sockets.get(path);
+    if (hit) return hit;
+    const o = this.objs;
+    const family = { unix: 1, inet: 2, inet6: 10 }[spec.family ?? 'unix'];
+    if (family === undefined) throw new WorldError(`socket ${path}: bad family '${String(spec.family)}'`);
+    const type = { stream: 1, dgram: 2, raw: 3 }[spec.type ?? 'stream'];
+    if (type === undefined) throw new WorldError(`socket ${path}: bad type '${String(spec.type)}'`);
+    const protocol = family === 1 ? 0 : type === 1 ? 6 : type === 2 ? 17 : 255;
+    const local = spec.local !== undefined ? parseSockAddr(spec.local, family, path) : undefined;
+    const remote = spec.remote !== undefined ? parseSockAddr(spec.remote, family, path) : undefined;
+    const stateName = spec.state ?? (type === 1 && local && !remote ? 'listen' : 'established');
+    const state = TCP_STATES[stateName];
+    if (state === undefined) throw new WorldError(`socket ${path}: bad state '${stateName}'`);
+
+    const sock = o.alloc('sock');
+    const socket = o.alloc('socket');
+    o.set(socket, 'socket', 'state', state === 1 ? 3 : 1); // SS_CONNECTED / SS_UNCONNECTED
+    o.set(socket, 'socket', 'type', type);
+    o.setPtr(socket, 'socket', 'file', file.off);
+    o.setPtr(socket, 'socket', 'sk', sock);
+    const C = '__sk_common';
+    o.set(sock, 'sock', `${C}.skc_family`, family);
+    o.set(sock, 'sock', `${C}.skc_state`, state);
+    o.set(sock, 'sock', `${C}.skc_refcnt.refs.counter`, 1);
+    o.set(sock, 'sock', `${C}.skc_cookie.counter`, BigInt(file.inode.ino) * 4096n + 1n);
+    o.setPtr(sock, 'sock', `${C}.skc_net.net`, this.mem.toOff(this.kallsyms.get('init_net')!));
+    const put = (field: string, a: { addr: Uint8Array } | undefined): void => {
+      if (!a) return;
+      const at = sock + o.off('sock', field);
+      this.mem.writeBytes(at, a.addr);
+    };
+    if (family === 2) {
+      put(`${C}.skc_rcv_saddr`, local);
+      put(`${C}.skc_daddr`, remote);
+    } else if (family === 10) {
+      put(`${C}.skc_v6_rcv_saddr`, local);
+      put(`${C}.skc_v6_daddr`, remote);
+    }
+    if (local) o.set(sock, 'sock', `${C}.skc_num`, local.port);
+    if (remote) o.set(sock, 'sock', `${C}.skc_dport`, ((remote.port & 0xff) << 8) | (remote.port >> 8)); // network order
+    o.set(sock, 'sock', 'sk_rcvbuf', 131072);
+    o.set(sock, 'sock', 'sk_sndbuf', 16384);
+    o.setPtr(sock, 'sock', 'sk_socket', socket);
+    o.set(sock, 'sock', 'sk_protocol', protocol);
+    o.set(sock, 'sock', 'sk_type', type);
+    const info: SockInfo = { socketOff: socket, sockOff: sock, family, type, protocol, state, local, remote };
+    this.sockets.set(path, info);
+    return info;
+  }
+
   /** One struct file per mapped path per mm: the file every segment of one mmap() shares. */
   private mappedFile(mm: Mm, path: string, cred: Cred): File {
     let cache = this.mmFiles.get(mm);
@@ -957,6 +1024,10 @@ export class World {
     o.set(off, F, 'f_ref.refcnt.counter', 1);
     const displayPath = kind === 'directory' && path.length > 1 ? path.replace(/\/+$/, '') : path;
     const file = new File(off, this.mem.toPtr(off), kind, displayPath, inode, dentry, flags, fmode, fopsName);
+    if (kind === 'socket') {
+      file.sock = this.socketFor(path, spec.socket ?? {}, file);
+      o.setPtr(off, F, 'private_data', file.sock.socketOff);
+    }
     this.fileOffs.set(off, file);
     if (track) this.files.push(file);
     return file;
@@ -1057,6 +1128,41 @@ export class World {
     o.set(mm.off, 'mm_struct', 'env_start', envStart);
     o.set(mm.off, 'mm_struct', 'env_end', envStart + BigInt(envBytes.length));
   }
+}
+
+const TCP_STATES: Record<string, number> = {
+  established: 1, syn_sent: 2, syn_recv: 3, fin_wait1: 4, fin_wait2: 5, time_wait: 6, close: 7,
+  close_wait: 8, last_ack: 9, listen: 10, closing: 11,
+};
+
+/** `1.2.3.4:80` / `[::1]:80` → network-order address bytes and the port. */
+function parseSockAddr(s: string, family: number, path: string): { addr: Uint8Array; port: number } {
+  const bad = (): never => {
+    throw new WorldError(`socket ${path}: bad address '${s}' for ${family === 2 ? 'inet' : family === 10 ? 'inet6' : 'unix'}`);
+  };
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d+)$/.exec(s);
+  if (!m || family === 1) return bad();
+  const port = Number(m[3]);
+  if (port > 65535) return bad();
+  if (family === 2) {
+    if (!m[2]) return bad();
+    const parts = m[2].split('.').map(Number);
+    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p > 255)) return bad();
+    return { addr: new Uint8Array(parts), port };
+  }
+  if (!m[1]) return bad();
+  const [head, tail] = m[1].includes('::') ? m[1].split('::') : [m[1], undefined];
+  const hs = head ? head.split(':') : [];
+  const ts = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = tail === undefined ? hs : [...hs, ...Array(8 - hs.length - ts.length).fill('0'), ...ts];
+  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return bad();
+  const addr = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    addr[i * 2] = v >> 8;
+    addr[i * 2 + 1] = v & 0xff;
+  });
+  return { addr, port };
 }
 
 function normCgroupPath(path: string): string {
