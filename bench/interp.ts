@@ -1,66 +1,40 @@
-// Interpreter speed on an ALU-heavy loop: sum += i * i for i in [0, N).
+// Interpreter speed: ns per executed instruction on ALU-heavy loops.
 //   npx tsx bench/interp.ts [N]
-// Prints ns per executed instruction (best of several runs, after warm-up).
-import type { Insn } from '../src/isa/insn.js';
+// Prints the best of several runs after warm-up, by wall clock and by process CPU time (on a
+// loaded machine the wall clock also counts time spent descheduled).
 import { KernelMemory } from '../src/kernel/memory.js';
 import { Interpreter, trustInsns } from '../src/interp/index.js';
+import { aluLoop, callLoop, memLoop, type BenchProgram } from './interp-programs.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
-const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
-
-// r0 = 0; r1 = 0; loop: r2 = r1; r2 *= r1; r0 += r2; r1 += 1; if r1 < N goto loop; exit
-const aluLoop: Insn[] = [
-  I(0xb7, 0, 0, 0, 0),
-  I(0xb7, 1, 0, 0, 0),
-  I(0xbf, 2, 1, 0, 0),
-  I(0x2f, 2, 1, 0, 0),
-  I(0x0f, 0, 2, 0, 0),
-  I(0x07, 1, 0, 0, 1),
-  I(0xa5, 1, 0, -5, N),
-  I(0x95, 0, 0, 0, 0),
-];
-
-// the same with 32-bit ALU and a stack round-trip: w2 = w1; w2 *= w1; *(u64*)(r10-8) += r2 ...
-const memLoop: Insn[] = [
-  I(0xb7, 0, 0, 0, 0),
-  I(0xb7, 1, 0, 0, 0),
-  I(0x7b, 10, 0, -8, 0), // *(u64 *)(r10 -8) = r0
-  I(0xbc, 2, 1, 0, 0), // w2 = w1
-  I(0x2c, 2, 1, 0, 0), // w2 *= w1
-  I(0x79, 3, 10, -8, 0), // r3 = *(u64 *)(r10 -8)
-  I(0x0f, 3, 2, 0, 0), // r3 += r2
-  I(0x7b, 10, 3, -8, 0), // *(u64 *)(r10 -8) = r3
-  I(0x07, 1, 0, 0, 1),
-  I(0xa5, 1, 0, -7, N),
-  I(0x79, 0, 10, -8, 0),
-  I(0x95, 0, 0, 0, 0),
-];
-
 const kernel = { mem: new KernelMemory(), helpers: { get: () => undefined }, kfuncs: { byBtfId: () => undefined } };
 
-function bench(name: string, insns: Insn[], perIter: number, fixed: number): number {
-  const it = new Interpreter(trustInsns(insns), kernel, { maxInsns: Number.MAX_SAFE_INTEGER });
+export interface InterpBenchResult {
+  name: string;
+  executed: number;
+  nsPerInsn: number;
+  cpuNsPerInsn: number;
+}
+
+export function benchInterp(p: BenchProgram, runs = 8): InterpBenchResult {
+  const it = new Interpreter(trustInsns(p.insns), kernel, { maxInsns: Number.MAX_SAFE_INTEGER });
   let best = Infinity;
   let bestCpu = Infinity;
-  let r = 0n;
-  for (let k = 0; k < 8; k++) {
-    // CPU time as well as wall time: on a loaded machine the wall clock also counts time spent
-    // descheduled
+  for (let k = 0; k < runs; k++) {
     const c0 = process.cpuUsage();
     const res = it.run();
     const c1 = process.cpuUsage(c0);
-    r = res.retval;
+    if (res.retval !== p.expect) throw new Error(`${p.name}: r0 = ${res.retval}, expected ${p.expect}`);
     best = Math.min(best, res.durationNs);
     bestCpu = Math.min(bestCpu, (c1.user + c1.system) * 1000);
   }
-  const executed = N * perIter + fixed;
-  const ns = best / executed;
-  console.log(
-    `${name.padEnd(10)} ${executed} insns  ${(best / 1e6).toFixed(2)} ms  ${ns.toFixed(2)} ns/insn wall  ` +
-      `${(bestCpu / executed).toFixed(2)} ns/insn cpu  (r0 = ${r})`,
-  );
-  return ns;
+  it.dispose();
+  return { name: p.name, executed: p.executed, nsPerInsn: best / p.executed, cpuNsPerInsn: bestCpu / p.executed };
 }
 
-bench('alu64', aluLoop, 5, 3);
-bench('alu32+mem', memLoop, 8, 6);
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/interp.ts')) {
+  for (const p of [aluLoop(N), memLoop(N), callLoop(N)]) {
+    const r = benchInterp(p);
+    console.log(`${r.name.padEnd(10)} ${String(r.executed).padStart(9)} insns  ${r.nsPerInsn.toFixed(2)} ns/insn wall  ${r.cpuNsPerInsn.toFixed(2)} ns/insn cpu`);
+  }
+}
