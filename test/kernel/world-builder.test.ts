@@ -277,3 +277,22 @@ describe('exit, d_path, cgroup walks', () => {
     expect(paths(k.world.cgroupWalk(root, 'self'))).toEqual(['/']);
   });
 });
+
+describe('iterator visit order', () => {
+  const k = new Kernel();
+  it('iterTasks visits every thread by pid; task_file/task_vma skip threads sharing files', () => {
+    const all = k.world.iterTasks().map((t) => t.pid);
+    expect(all).toEqual([...all].sort((a, b) => a - b));
+    expect(all).toContain(816);
+    const dedup = k.world.iterTasks(true).map((t) => t.pid);
+    expect(dedup).not.toContain(816);
+    expect(dedup).toContain(815);
+    const files = [...k.world.iterTaskFiles()];
+    const py = files.filter((e) => e.task.pid === 1250).map((e) => e.fd);
+    expect(py).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(files.some((e) => e.task.pid === 1251)).toBe(false);
+    const vmas = [...k.world.iterTaskVmas()].filter((e) => e.task.pid === 1203).map((e) => e.vma.start);
+    expect(vmas).toEqual([...vmas].sort((a, b) => (a < b ? -1 : 1)));
+    expect(vmas.length).toBe(k.taskByPid(1203)!.mm!.vmas.length);
+  });
+});

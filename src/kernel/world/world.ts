@@ -357,6 +357,31 @@ export class World {
     return [this.idle, ...this.tasks].filter((t) => t.cgroup === cg && !t.exited);
   }
 
+  /**
+   * The tasks an iterator over all tasks visits, in pid order. With `skipDupFiles` (task_file and
+   * task_vma iterators), a thread that shares its leader's file table is skipped, as Linux's
+   * task_seq_get_next(skip_if_dup_files) does.
+   */
+  iterTasks(skipDupFiles = false): Task[] {
+    return this.tasksByPid().filter((t) => !skipDupFiles || t.isLeader || t.files !== t.leader.files);
+  }
+
+  /** (task, fd, file) in iter/task_file order: iterTasks(true), then fds ascending. */
+  *iterTaskFiles(): Generator<{ task: Task; fd: number; file: File }> {
+    for (const task of this.iterTasks(true)) {
+      if (!task.files) continue;
+      for (const [fd, file] of task.files.sorted()) yield { task, fd, file };
+    }
+  }
+
+  /** (task, vma) in iter/task_vma order: iterTasks(true), then VMAs by address. */
+  *iterTaskVmas(): Generator<{ task: Task; vma: Vma }> {
+    for (const task of this.iterTasks(true)) {
+      if (!task.mm) continue;
+      for (const vma of task.mm.vmas) yield { task, vma };
+    }
+  }
+
   /** thread-group leaders in pid order (what for_each_process and iter/task with one entry per process see) */
   processes(): Task[] {
     return this.tasks.filter((t) => t.isLeader).sort((a, b) => a.pid - b.pid);
