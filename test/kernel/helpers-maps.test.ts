@@ -7,7 +7,7 @@ import { BpfMap } from '../../src/kernel/maps/bpf-map.js';
 import {
   BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_PROG_ARRAY, BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_TASK_STORAGE,
 } from '../../src/kernel/maps/types.js';
-import { helperState, registerAllHelpers, setTaskStack, type CallEnv, type RingbufOps, type StackTraceOps, type TaskStorageOps } from '../../src/kernel/helpers/index.js';
+import { helperState, registerAllHelpers, setTaskStack, type CallEnv, type RingbufOps, type StackTraceOps, type LocalStorageOps } from '../../src/kernel/helpers/index.js';
 import { progTypeDef } from '../../src/kernel/progtypes/index.js';
 
 class FakeRingbuf extends BpfMap implements RingbufOps {
@@ -47,12 +47,12 @@ class FakeStackMap extends BpfMap implements StackTraceOps {
   }
 }
 
-class FakeTaskStorage extends BpfMap implements TaskStorageOps {
+class FakeLocalStorage extends BpfMap implements LocalStorageOps {
   readonly store = new Map<bigint, number>();
   lookupElem(): number {
     return 0;
   }
-  taskStorageGet(task: bigint, init: number, create: boolean): number {
+  storageGet(task: bigint, init: number, create: boolean): number {
     let v = this.store.get(task);
     if (v === undefined && create) {
       v = this.mem.alloc(this.valueSize);
@@ -61,7 +61,7 @@ class FakeTaskStorage extends BpfMap implements TaskStorageOps {
     }
     return v ?? 0;
   }
-  taskStorageDelete(task: bigint): number {
+  storageDelete(task: bigint): number {
     return this.store.delete(task) ? 0 : -2;
   }
 }
@@ -161,7 +161,7 @@ describe('get_stackid', () => {
 describe('task storage', () => {
   it('get with and without create, delete', () => {
     const { kernel, call, add, env2, bytes } = setup();
-    const ts = add(new FakeTaskStorage({ type: BPF_MAP_TYPE_TASK_STORAGE, keySize: 4, valueSize: 4, maxEntries: 0 }, env2));
+    const ts = add(new FakeLocalStorage({ type: BPF_MAP_TYPE_TASK_STORAGE, keySize: 4, valueSize: 4, maxEntries: 0 }, env2));
     const t = kernel.spawn({ comm: 'ts' });
     expect(call('task_storage_get', ts.ptr, t.ptr, 0n, 0n)).toBe(0n);
     const init = bytes([5, 0, 0, 0]);
@@ -172,6 +172,16 @@ describe('task storage', () => {
     expect(call('task_storage_get', ts.ptr, 0n, 0n, 1n)).toBe(0n); // NULL task
     expect(call('task_storage_delete', ts.ptr, t.ptr)).toBe(0n);
     expect(call('task_storage_delete', ts.ptr, t.ptr)).toBe(-2n);
+  });
+
+  it('cgroup storage works the same way, keyed by the cgroup', () => {
+    const { kernel, call, add, env2 } = setup();
+    const cs = add(new FakeLocalStorage({ type: 32 /* BPF_MAP_TYPE_CGRP_STORAGE */, keySize: 4, valueSize: 8, maxEntries: 0 }, env2));
+    const cg = kernel.createCgroup('/x');
+    const v = call('cgrp_storage_get', cs.ptr, cg.ptr, 0n, 1n);
+    expect(v).not.toBe(0n);
+    expect(cs.store.has(cg.ptr)).toBe(true);
+    expect(call('cgrp_storage_delete', cs.ptr, cg.ptr)).toBe(0n);
   });
 });
 

@@ -129,7 +129,9 @@ const EXTRA: Record<string, readonly string[]> = {
   ],
 };
 
-const TRACING_FAMILY = new Set(['kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'tracing', 'syscall', 'lsm']);
+const TRACING_FAMILY = new Set(['kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable', 'tracing', 'syscall', 'lsm']);
+/** Types whose list was not recorded but matches a recorded one (same get_func_proto). */
+const SAME_AS: Readonly<Record<string, string>> = { raw_tracepoint_writable: 'raw_tracepoint' };
 
 /** The kernel's expected_attach_type names for BPF_PROG_TYPE_TRACING that change the helper set. */
 function tracingKey(attachType: string | undefined): string {
@@ -173,7 +175,7 @@ const cache = new Map<string, ReadonlySet<number>>();
  * Unknown program types get the base set.
  */
 export function helpersForProgType(progType: string, attachType?: string): ReadonlySet<number> {
-  const key = progType === 'tracing' ? tracingKey(attachType) : progType;
+  const key = progType === 'tracing' ? tracingKey(attachType) : (SAME_AS[progType] ?? progType);
   let set = cache.get(key);
   if (set === undefined) {
     const names = [...BASE, ...(TRACING_FAMILY.has(progType) ? TRACING_COMMON : []), ...(EXTRA[key] ?? [])];

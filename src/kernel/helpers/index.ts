@@ -9,7 +9,7 @@ import { packetHelpers } from './packet.js';
 import { printfHelpers } from './printf.js';
 import { probeReadHelpers } from './probe-read.js';
 import { stackHelpers } from './stack.js';
-import { storageHelpers } from './storage.js';
+import { localStorageHelpers } from './storage.js';
 import { stringHelpers } from './strings.js';
 import { syncHelpers } from './sync.js';
 import { tracingHelpers } from './tracing.js';
@@ -21,7 +21,7 @@ export { helpersForProgType, helperAllowed, normalizeAttachType, RECORDED_PROG_T
 export { parseFormat, renderFormat, countSpecs, FormatError, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, type FormatPiece, type FormatSpec } from './format.js';
 export { seedPrandom, setTaskStack, taskStacks, helperState, type HelperState, type SignalRecord, type PerfOutputRecord, type TaskStacks } from './state.js';
 export { BPF_MAX_LOOPS } from './callbacks.js';
-export type { RingbufOps, StackTraceOps, TaskStorageOps, PerfEventArrayOps } from './map-ops.js';
+export type { RingbufOps, StackTraceOps, LocalStorageOps, PerfEventArrayOps } from './map-ops.js';
 export { defineHelper, HelperDefinitionError, type ArgDef, type ArgSpec, type HelperOpts } from './define.js';
 
 /** All implemented helpers (prototype + implementation), in id order. */
@@ -35,7 +35,7 @@ export const ALL_HELPERS: readonly HelperImpl[] = [
   ...callbackHelpers,
   ...syncHelpers,
   ...stringHelpers,
-  ...storageHelpers,
+  ...localStorageHelpers,
   ...packetHelpers,
   ...tracingHelpers,
 ].sort((a, b) => a.proto.id - b.proto.id);

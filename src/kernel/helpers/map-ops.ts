@@ -18,11 +18,12 @@ export interface StackTraceOps {
   stackId(ips: readonly bigint[], flags: bigint): number;
 }
 
-export interface TaskStorageOps {
-  /** value offset of the task's storage (created when `create`), or 0 */
-  taskStorageGet(taskPtr: bigint, initValueOff: number, create: boolean): number;
+/** Task / cgroup (and later inode, socket) local storage maps, keyed by the owner's address. */
+export interface LocalStorageOps {
+  /** value offset of the owner's storage (created from initValueOff, or zeroed, when `create`), or 0 */
+  storageGet(ownerPtr: bigint, initValueOff: number, create: boolean): number;
   /** 0 or -ENOENT */
-  taskStorageDelete(taskPtr: bigint): number;
+  storageDelete(ownerPtr: bigint): number;
 }
 
 export interface PerfEventArrayOps {

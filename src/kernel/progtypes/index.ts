@@ -4,7 +4,7 @@
 import { EINVAL } from '../errno.js';
 import { normalizeAttachType } from '../helpers/allowlist.js';
 import { cgroupSkb, schedAct, schedCls, socketFilter } from './skb.js';
-import { iterProgType, kprobe, perfEvent, rawTracepoint, syscall, tpBtf, tracepoint, tracing } from './tracing.js';
+import { iterProgType, kprobe, lsm, perfEvent, rawTracepoint, rawTracepointWritable, syscall, tpBtf, tracepoint, tracing } from './tracing.js';
 import { ProgTypeError, type ProgTypeDef } from './types.js';
 import { xdp } from './xdp.js';
 
@@ -27,6 +27,8 @@ const BY_TYPE: Readonly<Record<string, ProgTypeDef>> = {
   perf_event: perfEvent,
   tracepoint,
   raw_tracepoint: rawTracepoint,
+  raw_tracepoint_writable: rawTracepointWritable,
+  lsm,
   syscall,
 };
 

@@ -101,6 +101,8 @@ export const perfEvent: ProgTypeDef = new BlockProgType('perf_event', PT_REGS_SI
 ]);
 
 export const rawTracepoint: ProgTypeDef = new BlockProgType('raw_tracepoint', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'));
+/** raw_tp.w: same context; the writable buffer is reached through a pointer argument */
+export const rawTracepointWritable: ProgTypeDef = new BlockProgType('raw_tracepoint_writable', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'));
 
 function argFields(read: 'narrow' | 'exact'): CtxField[] {
   return Array.from({ length: MAX_BPF_FUNC_ARGS }, (_, i) => ({ name: `args[${i}]`, off: 8 * i, size: 8, read }));
@@ -113,6 +115,8 @@ function argFields(read: 'narrow' | 'exact'): CtxField[] {
  * allows narrow reads.
  */
 export const tracing: ProgTypeDef = new BlockProgType('tracing', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'), { attachType: 'trace_fentry' });
+/** BPF LSM programs: the hook's arguments as u64s, like fentry (typed by the hook's BTF). */
+export const lsm: ProgTypeDef = new BlockProgType('lsm', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'), { attachType: 'lsm_mac' });
 export const tpBtf: ProgTypeDef = new BlockProgType('tracing', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'), { attachType: 'trace_raw_tp' });
 
 /** Tracepoint records: byte 0..7 (the common header slot) are off limits, the rest readable. */

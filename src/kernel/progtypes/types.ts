@@ -18,6 +18,7 @@ export type ProgType =
   | 'perf_event'
   | 'cgroup_skb'
   | 'raw_tracepoint'
+  | 'raw_tracepoint_writable'
   | 'tracing'
   | 'syscall'
   | 'lsm';
