@@ -1,6 +1,8 @@
 // The public face of the reference interpreter: an `Interpreter` bound to one program and one
 // kernel, run as often as the caller likes (BPF_PROG_TEST_RUN's repeat), and `runProgram` for a
 // single run.
+import type { KernelMemory } from '../kernel/memory.js';
+import { SKB_HIDDEN_DATA, SKB_HIDDEN_DATA_END } from '../kernel/progtypes/skb.js';
 import type { VerifiedProgram } from '../verifier/verified-program.js';
 import { decodeProgram } from './decode.js';
 import type { InterpKernel } from './env.js';
@@ -31,7 +33,10 @@ export interface RunOptions {
   r3?: bigint;
   r4?: bigint;
   r5?: bigint;
-  /** sk_buff linear data for legacy LD_ABS / LD_IND (bytes, or a lookup hook) */
+  /**
+   * sk_buff linear data for legacy LD_ABS / LD_IND (bytes, or a lookup hook). Default for the
+   * __sk_buff program types: the packet the context's data / data_end pointers delimit.
+   */
   packet?: Uint8Array | PacketSource;
   /** run this many times (BPF_PROG_TEST_RUN repeat); the result is the last run's */
   repeat?: number;
@@ -57,6 +62,29 @@ function packetSource(p: Uint8Array): PacketSource {
     if (size === 1) return p[off]!;
     if (size === 2) return (p[off]! << 8) | p[off + 1]!;
     return ((p[off]! << 24) | (p[off + 1]! << 16) | (p[off + 2]! << 8) | p[off + 3]!) >>> 0;
+  };
+}
+
+/** Program types whose context is a struct __sk_buff (LD_ABS reads skb->data). */
+const SKB_PROG_TYPES = new Set(['socket_filter', 'sched_cls', 'sched_act', 'cgroup_skb']);
+
+/**
+ * LD_ABS / LD_IND on the packet of an __sk_buff context block (src/kernel/progtypes/skb.ts):
+ * the hidden 64-bit data / data_end pointers behind the UAPI fields, re-read on every load so a
+ * helper that moves the packet is honoured.
+ */
+function skbPacketSource(mem: KernelMemory, ctxPtr: bigint): PacketSource | undefined {
+  const ctx = mem.toOff(ctxPtr);
+  if (ctx < 0 || ctx + SKB_HIDDEN_DATA_END + 8 > mem.size) return undefined;
+  return (off, size) => {
+    const data = mem.toOff(mem.readU64(ctx + SKB_HIDDEN_DATA));
+    const end = mem.toOff(mem.readU64(ctx + SKB_HIDDEN_DATA_END));
+    if (data < 0 || end < 0 || end > mem.size || data + off + size > end) return undefined;
+    const b = mem.u8;
+    const p = data + off;
+    if (size === 1) return b[p]!;
+    if (size === 2) return (b[p]! << 8) | b[p + 1]!;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   };
 }
 
@@ -91,7 +119,9 @@ export class Interpreter {
     const env = opts.env === undefined ? baseEnv : { ...baseEnv, ...opts.env };
     env.ctxPtr = ctx;
     m.env = env;
-    m.packet = opts.packet === undefined ? undefined : opts.packet instanceof Uint8Array ? packetSource(opts.packet) : opts.packet;
+    const pkt = opts.packet;
+    if (pkt !== undefined) m.packet = pkt instanceof Uint8Array ? packetSource(pkt) : pkt;
+    else m.packet = SKB_PROG_TYPES.has(this.program.progType) ? skbPacketSource(this.kernel.mem, ctx) : undefined;
     const regs = m.regs;
     let r0 = 0n;
     let total = 0;

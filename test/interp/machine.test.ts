@@ -348,3 +348,21 @@ describe('CallEnv additions', () => {
     it.dispose();
   });
 });
+
+describe('legacy packet loads', () => {
+  it('read the __sk_buff packet by default for skb program types', async () => {
+    const { SKB_HIDDEN_DATA, SKB_HIDDEN_DATA_END } = await import('../../src/kernel/progtypes/skb.js');
+    const k = kernelWith();
+    const ctx = k.mem.alloc(256);
+    const data = k.mem.alloc(16);
+    k.mem.writeBytes(data, Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 0x01, 0x02]));
+    k.mem.writeU64(ctx + SKB_HIDDEN_DATA, k.mem.toPtr(data));
+    k.mem.writeU64(ctx + SKB_HIDDEN_DATA_END, k.mem.toPtr(data + 6));
+    const prog = (asm: string, type = 'socket_filter'): bigint =>
+      runProgram(trustInsns(assemble(asm), type), k, { ctxPtr: k.mem.toPtr(ctx) }).retval;
+    expect(prog('r6 = r1\nr0 = *(u32 *)skb[0]\nexit')).toBe(0xdeadbeefn);
+    expect(prog('r6 = r1\nr0 = *(u16 *)skb[4]\nexit', 'sched_cls')).toBe(0x0102n);
+    expect(prog('r6 = r1\nr0 = *(u16 *)skb[5]\nr0 = 9\nexit')).toBe(0n);
+    expect(prog('r6 = r1\nr0 = *(u8 *)skb[0]\nexit', 'xdp')).toBe(0n); // no skb: the load fails
+  });
+});
