@@ -13,6 +13,10 @@ export interface MapEnv {
   mem: KernelMemory;
   nrCpus: number;
   currentCpu(): number;
+  /** Resolves a map fd (map-in-map updates from user space); the registry supplies it. */
+  mapByFd?(fd: number): BpfMap | undefined;
+  /** Resolves a pid to its task_struct pointer (task storage accessed from user space). */
+  taskPtrByPid?(pid: number): bigint | undefined;
 }
 
 export interface MapCreateAttr {

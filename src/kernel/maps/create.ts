@@ -2,9 +2,17 @@
 // ones in map_create, per-type ones in each map's alloc_check), then the
 // constructor for the type. Failures throw MapError with the kernel's errno.
 
-import { E2BIG, EINVAL, ENOTSUPP, EPERM } from '../errno.js';
+import { E2BIG, EBADF, EINVAL, ENOTSUPP, EPERM } from '../errno.js';
 import { ArrayMap } from './array.js';
+import { BloomFilterMap } from './bloom.js';
+import { ArrayOfMapsMap, PerfEventArrayMap, ProgArrayMap } from './fd-array.js';
 import { HashMap } from './hash.js';
+import { HashOfMapsMap } from './hash-of-maps.js';
+import { LpmTrieMap } from './lpm-trie.js';
+import { QueueStackMap } from './queue-stack.js';
+import { RingbufMap } from './ringbuf.js';
+import { StackTraceMap } from './stack-trace.js';
+import { TaskStorageMap } from './task-storage.js';
 import { BpfMap, MapError, validMapName, type MapCreateAttr, type MapEnv } from './bpf-map.js';
 import * as T from './types.js';
 
@@ -60,6 +68,15 @@ function checkHash(attr: MapCreateAttr, flags: number, percpu: boolean, lru: boo
   if (attr.maxEntries > 0x80000000) fail(E2BIG, attr, 'too many buckets');
 }
 
+function checkInner(attr: MapCreateAttr): void {
+  const inner = attr.innerMap;
+  if (inner === undefined) fail(EBADF, attr, 'map-in-map needs an inner map template');
+  if (inner.type === T.BPF_MAP_TYPE_ARRAY_OF_MAPS || inner.type === T.BPF_MAP_TYPE_HASH_OF_MAPS ||
+      inner.type === T.BPF_MAP_TYPE_PROG_ARRAY || inner.type === T.BPF_MAP_TYPE_TASK_STORAGE) {
+    fail(EINVAL, attr, 'unsupported inner map type');
+  }
+}
+
 /** Validate `attr` as Linux's map_create does, then build the map. */
 export function createMap(attr: MapCreateAttr, env: MapEnv): BpfMap {
   const flags = attr.flags ?? 0;
@@ -93,6 +110,79 @@ export function createMap(attr: MapCreateAttr, env: MapEnv): BpfMap {
       const lru = attr.type === T.BPF_MAP_TYPE_LRU_HASH || attr.type === T.BPF_MAP_TYPE_LRU_PERCPU_HASH;
       checkHash(attr, flags, percpu, lru);
       return new HashMap({ ...attr, flags }, env, percpu, lru);
+    }
+    case T.BPF_MAP_TYPE_PROG_ARRAY:
+    case T.BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+    case T.BPF_MAP_TYPE_ARRAY_OF_MAPS: {
+      if (attr.valueSize !== 4) fail(EINVAL, attr, 'fd arrays hold 4-byte values');
+      checkArray(attr, flags, false);
+      if (attr.type === T.BPF_MAP_TYPE_PROG_ARRAY) return new ProgArrayMap({ ...attr, flags }, env);
+      if (attr.type === T.BPF_MAP_TYPE_PERF_EVENT_ARRAY) return new PerfEventArrayMap({ ...attr, flags }, env);
+      checkInner(attr);
+      return new ArrayOfMapsMap({ ...attr, flags }, env);
+    }
+    case T.BPF_MAP_TYPE_HASH_OF_MAPS: {
+      if (attr.valueSize !== 4) fail(EINVAL, attr, 'map-in-map values are 4-byte fds');
+      checkHash(attr, flags, false, false);
+      checkInner(attr);
+      return new HashOfMapsMap({ ...attr, flags }, env);
+    }
+    case T.BPF_MAP_TYPE_RINGBUF: {
+      if ((flags & ~T.BPF_F_NUMA_NODE) !== 0) fail(EINVAL, attr, 'invalid flags for a ring buffer');
+      if (attr.keySize !== 0 || attr.valueSize !== 0 || attr.maxEntries === 0 ||
+          (attr.maxEntries & (attr.maxEntries - 1)) !== 0 || attr.maxEntries % T.PAGE_SIZE !== 0) {
+        fail(EINVAL, attr, 'ring buffers need key/value size 0 and a power-of-2 multiple of the page size');
+      }
+      return new RingbufMap({ ...attr, flags }, env);
+    }
+    case T.BPF_MAP_TYPE_QUEUE:
+    case T.BPF_MAP_TYPE_STACK: {
+      if (attr.maxEntries === 0 || attr.keySize !== 0 || attr.valueSize === 0 ||
+          (flags & ~(T.BPF_F_NUMA_NODE | T.BPF_F_ACCESS_MASK)) !== 0 || !accessOk(flags)) {
+        fail(EINVAL, attr, 'queue/stack maps need key_size 0, value_size > 0, max_entries > 0');
+      }
+      if (attr.valueSize > T.KMALLOC_MAX_SIZE) fail(E2BIG, attr, 'value too large');
+      return new QueueStackMap({ ...attr, flags }, env, attr.type === T.BPF_MAP_TYPE_STACK);
+    }
+    case T.BPF_MAP_TYPE_BLOOM_FILTER: {
+      const extra = attr.mapExtra ?? 0n;
+      if (attr.keySize !== 0 || attr.valueSize === 0 || attr.maxEntries === 0 ||
+          (flags & ~(T.BPF_F_NUMA_NODE | T.BPF_F_ZERO_SEED | T.BPF_F_ACCESS_MASK)) !== 0 || !accessOk(flags) ||
+          (extra & ~0xfn) !== 0n) {
+        fail(EINVAL, attr, 'bloom filters need key_size 0, value_size > 0, max_entries > 0, map_extra <= 15');
+      }
+      if (attr.valueSize > T.KMALLOC_MAX_SIZE) fail(E2BIG, attr, 'value too large');
+      return new BloomFilterMap({ ...attr, flags }, env);
+    }
+    case T.BPF_MAP_TYPE_LPM_TRIE: {
+      const dataSize = attr.keySize - 4;
+      if (attr.maxEntries === 0 || (flags & T.BPF_F_NO_PREALLOC) === 0 ||
+          (flags & ~(T.BPF_F_NO_PREALLOC | T.BPF_F_NUMA_NODE | T.BPF_F_ACCESS_MASK)) !== 0 || !accessOk(flags) ||
+          attr.keySize < 5 || dataSize > 256 || attr.valueSize < 1 ||
+          attr.valueSize > T.KMALLOC_MAX_SIZE - 256 - 48) {
+        fail(EINVAL, attr, 'LPM tries need BPF_F_NO_PREALLOC, key = 4 + 1..256 bytes, value_size > 0');
+      }
+      return new LpmTrieMap({ ...attr, flags }, env);
+    }
+    case T.BPF_MAP_TYPE_STACK_TRACE: {
+      if ((flags & ~(T.BPF_F_NUMA_NODE | T.BPF_F_ACCESS_MASK | T.BPF_F_STACK_BUILD_ID)) !== 0 || !accessOk(flags)) {
+        fail(EINVAL, attr, 'invalid flags for a stack trace map');
+      }
+      const unit = (flags & T.BPF_F_STACK_BUILD_ID) !== 0 ? 32 : 8;
+      if (attr.maxEntries === 0 || attr.keySize !== 4 || attr.valueSize < 8 || attr.valueSize % unit !== 0) {
+        fail(EINVAL, attr, 'stack trace maps need key_size 4 and value_size a multiple of 8');
+      }
+      if (attr.valueSize / unit > 127) fail(EINVAL, attr, 'deeper than perf_event_max_stack (127)');
+      if ((flags & T.BPF_F_STACK_BUILD_ID) !== 0) fail(ENOTSUPP, attr, 'build-id stacks are not simulated');
+      return new StackTraceMap({ ...attr, flags }, env);
+    }
+    case T.BPF_MAP_TYPE_TASK_STORAGE: {
+      if ((flags & ~(T.BPF_F_NO_PREALLOC | T.BPF_F_CLONE)) !== 0 || (flags & T.BPF_F_NO_PREALLOC) === 0 ||
+          attr.maxEntries !== 0 || attr.keySize !== 4 || attr.valueSize === 0) {
+        fail(EINVAL, attr, 'task storage needs BPF_F_NO_PREALLOC, max_entries 0, key_size 4, value_size > 0');
+      }
+      if (attr.valueSize > T.KMALLOC_MAX_SIZE - 64) fail(E2BIG, attr, 'value too large');
+      return new TaskStorageMap({ ...attr, flags }, env);
     }
     default:
       if (attr.type === T.BPF_MAP_TYPE_UNSPEC || attr.type > T.BPF_MAP_TYPE_ARENA) fail(EINVAL, attr, 'unknown map type');

@@ -14,7 +14,16 @@ export class MapRegistry {
   private nextId = 1;
 
   constructor(env: MapEnv) {
-    this.env = env;
+    // maps see the registry's fds (map-in-map updates) without copying env's methods
+    this.env = {
+      mem: env.mem,
+      get nrCpus() {
+        return env.nrCpus;
+      },
+      currentCpu: () => env.currentCpu(),
+      mapByFd: (fd: number) => this.mapByFd(fd),
+      taskPtrByPid: (pid: number) => env.taskPtrByPid?.(pid),
+    };
   }
 
   /** Create a map (Linux validation; throws MapError) and give it an fd. */
