@@ -395,6 +395,14 @@ class ObjectReader {
 
   // -------------------------------------------------------------- programs
 
+  private findAttachBtfId(p: ProgramSpec): number | undefined {
+    const target = this.opts.targetBtf;
+    const how = p.expectedAttachType !== undefined ? ATTACH_BTF_NAME[p.expectedAttachType] : undefined;
+    if (!target || !how || !p.attachTo) return undefined;
+    const id = target.findIdByName(how.prefix + p.attachTo, how.kind);
+    return id > 0 ? id : undefined;
+  }
+
   private buildPrograms(license: string, kernVersion: number): ProgramSpec[] {
     const out: ProgramSpec[] = [];
     const btf = this.btf;
@@ -423,12 +431,24 @@ class ObjectReader {
         };
         if (info.expectedAttachType !== undefined) p.expectedAttachType = info.expectedAttachType;
         if (info.attachTo !== undefined) p.attachTo = info.attachTo;
+        const attachBtfId = this.findAttachBtfId(p);
+        if (attachBtfId !== undefined) p.attachBtfId = attachBtfId;
         out.push(p);
       }
     }
     return out;
   }
 }
+
+const ATTACH_BTF_NAME: Partial<Record<string, { prefix: string; kind: 'func' | 'typedef' }>> = {
+  trace_iter: { prefix: 'bpf_iter_', kind: 'func' },
+  trace_raw_tp: { prefix: 'btf_trace_', kind: 'typedef' },
+  lsm_mac: { prefix: 'bpf_lsm_', kind: 'func' },
+  lsm_cgroup: { prefix: 'bpf_lsm_', kind: 'func' },
+  trace_fentry: { prefix: '', kind: 'func' },
+  trace_fexit: { prefix: '', kind: 'func' },
+  modify_return: { prefix: '', kind: 'func' },
+};
 
 function setLd(insns: Insn[], i: number, src: number, imm: number, imm2: number): void {
   insns[i] = { ...insns[i]!, src, imm, imm2 };

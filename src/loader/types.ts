@@ -77,6 +77,12 @@ export interface ProgramSpec {
   expectedAttachType?: AttachType;
   /** what follows the section prefix: `do_sys_open` in kprobe/do_sys_open, `task` in iter/task */
   attachTo?: string;
+  /**
+   * BTF id in the target BTF of what a tracing/lsm program attaches to, found as libbpf does
+   * (iter/X → FUNC bpf_iter_X, tp_btf/X → TYPEDEF btf_trace_X, lsm/X → FUNC bpf_lsm_X,
+   * fentry/fexit/fmod_ret X → FUNC X); undefined when absent or without a target BTF.
+   */
+  attachBtfId?: number;
   /** sleepable (`.s` sections and syscall) */
   sleepable: boolean;
   /** BPF_F_SLEEPABLE | BPF_F_XDP_HAS_FRAGS as libbpf would pass them */

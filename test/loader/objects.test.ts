@@ -57,6 +57,19 @@ describe('programs and their sections', () => {
     expect(prog(open('arith'), 'arith_basic')).toMatchObject({ type: 'syscall', sleepable: true, progFlags: 1 << 4 });
   });
 
+  it('finds the attach BTF id of tracing programs in the target BTF', () => {
+    const tb = targetBtf();
+    const iter = prog(open('iter_task', { targetBtf: tb }), 'dump_task').attachBtfId;
+    expect(iter).toBe(tb.findIdByName('bpf_iter_task', 'func'));
+    expect(iter).toBeGreaterThan(0);
+    const tp = prog(open('externs', { targetBtf: tb, kconfig: { CONFIG_BPF_SYSCALL: 'y' } }), 'ksym_addr');
+    expect(tp).toMatchObject({ type: 'tracing', expectedAttachType: 'trace_raw_tp', attachTo: 'sched_switch' });
+    expect(tp.attachBtfId).toBe(tb.findIdByName('btf_trace_sched_switch', 'typedef'));
+    const withIter = open('core_reloc', { targetBtf: tb });
+    expect(prog(withIter, 'core_field_offset').attachBtfId).toBeUndefined(); // kprobes have none
+    expect(prog(open('iter_task'), 'dump_task').attachBtfId).toBeUndefined(); // no target BTF
+  });
+
   it('carries func_info and line_info rebased to the linked program', () => {
     const p = prog(open('calls'), 'call_both');
     expect(p.funcInfo.map((f) => f.insnOff)).toEqual(p.subprogs.map((s) => s.start));

@@ -50,6 +50,11 @@ __noinline int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) { r
 __noinline int *bpf_iter_num_next(struct bpf_iter_num *it) { return (int *)it; }
 __noinline void bpf_iter_num_destroy(struct bpf_iter_num *it) { }
 
+/* what iter/task and tp_btf/sched_switch programs attach to, named as in vmlinux */
+__noinline int bpf_iter_task(void *meta, struct task_struct *task) { return 0; }
+typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *);
+btf_trace_sched_switch target_tp;
+
 SEC("kprobe/anchor")
 int anchor(void *ctx)
 {
