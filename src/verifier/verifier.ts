@@ -3,11 +3,12 @@
 // instruction limit, and the instruction checks for ALU, loads/stores to the stack, the context
 // and map values, conditional jumps, exits and simple helper calls. Messages are Linux 6.18's.
 //
-// Phase-1 scope and deliberate difference: precision backtracking (mark_chain_precision) is not
-// implemented, so every scalar is compared as if precise when pruning. That is sound (never
-// prunes a path the kernel would have to explore) but may explore more states than Linux.
+// Precision backtracking (precision.ts) marks the scalars whose exact values mattered, so
+// pruning treats other scalars as equal, as Linux does. Phase-1 scope: one call frame, no
+// helpers beyond simple prototypes, no kfuncs, atomics, may_goto or legacy packet loads.
 
 import type { Insn } from '../isa/insn.js';
+import { disasm } from '../isa/disasm.js';
 import {
   BPF_ADD, BPF_ALU, BPF_ALU64, BPF_ARSH, BPF_ATOMIC, BPF_CALL, BPF_CLASS, BPF_DIV, BPF_END, BPF_EXIT,
   BPF_IMM, BPF_JA, BPF_JCOND, BPF_JEQ, BPF_JMP, BPF_JMP32, BPF_JNE, BPF_K, BPF_LD, BPF_LDX, BPF_LSH,
@@ -22,6 +23,7 @@ import type { ProgTypeDef } from '../kernel/progtypes/types.js';
 import { checkCfg, checkLdImm64, checkSubprogs, computeScc, isLdImm64, type CfgInfo, type Subprog } from './cfg.js';
 import { E2BIG, EACCES, EFAULT, EINVAL, VerifierError } from './errors.js';
 import { computeLiveRegs } from './liveness.js';
+import { insnStackAccessFlags, markChainPrecision, propagatePrecision, type PrecisionEnv } from './precision.js';
 import { BPF_LOG_LEVEL2, VerifierLog, formatLiveRegs, regTypeStr, type VerifierStats } from './log.js';
 import {
   adjustScalarMinMaxVals, asS32, asS64, coerceRegToSize, coerceRegToSizeSx, coerceSubregToSizeSx,
@@ -32,7 +34,7 @@ import {
   AT_PKT_END, BEYOND_PKT_END, BPF_ADD_CONST, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, PTR_MAYBE_NULL, STACK_INVALID,
   STACK_MISC, STACK_SPILL, STACK_ZERO, cloneReg, cloneVerifierState, copyRegState, curFrame, eachReg,
   growStack, isSpilledReg, markRegKnown, markRegNotInit, markRegUnknown, newVerifierState,
-  pointerReg, statesEqual, type CompareEnv, type FuncState, type RegState, type VerifierMap,
+  pointerReg, statesEqual, type CompareEnv, type JmpHistoryEntry, type FuncState, type RegState, type VerifierMap,
   type VerifierState,
 } from './state.js';
 import { U64_MAX, fls64, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub } from './tnum.js';
@@ -83,6 +85,8 @@ interface ExploredState {
   state: VerifierState;
   hitCnt: number;
   missCnt: number;
+  /** dead registers already cleared (clean_verifier_state) */
+  cleaned: boolean;
 }
 
 type AccessType = 'read' | 'write';
@@ -115,6 +119,7 @@ class Verifier {
   private readonly ctxRewrite = new Map<number, { off: number; size: number }>();
   private readonly mapAt = new Map<number, { map: VerifierMap; value: boolean; off: number }>();
   private readonly limit: number;
+  private curHistEnt: JmpHistoryEntry | undefined;
 
   constructor(insns0: readonly Insn[], private readonly opts: VerifyOptions) {
     this.insns = insns0.map((i) => ({ ...i }));
@@ -229,7 +234,9 @@ class Verifier {
       if (++this.stats.insnProcessed > this.limit) {
         this.fail(E2BIG, `BPF program is too large. Processed ${this.stats.insnProcessed} insn`);
       }
+      this.cur.lastInsnIdx = this.prevInsnIdx;
       this.cur.insnIdx = idx;
+      this.curHistEnt = undefined;
       if (this.cfg.prunePoints[idx]) {
         const visited = this.isStateVisited(idx);
         if (visited) {
@@ -245,6 +252,7 @@ class Verifier {
           continue;
         }
       }
+      if (this.cfg.jmpPoints[idx]) this.pushJmpHistory(0);
       if (this.log.level & BPF_LOG_LEVEL2 && doPrintState) {
         this.log.printFromTo(this.cur, this.prevInsnIdx, idx);
         doPrintState = false;
@@ -254,7 +262,6 @@ class Verifier {
         this.log.printInsn(idx, this.displayInsn(idx, insn));
       }
       this.seen[idx] = 1;
-      this.prevInsnIdx = idx;
       const cls = BPF_CLASS(insn.code);
       if (cls === BPF_ALU || cls === BPF_ALU64) {
         this.checkAluOp(insn);
@@ -291,7 +298,31 @@ class Verifier {
           this.checkCondJmp(insn);
         }
       }
+      this.prevInsnIdx = idx;
     }
+  }
+
+  /** push_jmp_history: remember how we got here (and which stack slot an insn touched). */
+  private pushJmpHistory(flags: number): void {
+    // One entry per visit of an instruction; a second push during the same visit merges.
+    if (this.curHistEnt) {
+      this.curHistEnt.flags |= flags;
+      return;
+    }
+    this.curHistEnt = { idx: this.insnIdx, prevIdx: this.prevInsnIdx, flags, linkedRegs: 0n };
+    this.cur.jmpHistory.push(this.curHistEnt);
+  }
+
+  private precisionEnv(): PrecisionEnv {
+    return {
+      insns: this.insns, log: this.log, logLevel2: (this.log.level & BPF_LOG_LEVEL2) !== 0,
+      disasm: (i: number) => disasm(this.displayInsn(i, this.insns[i]!), { ...this.disasmOpts(), flavor: 'kernel', opcode: true, pc: i }),
+    };
+  }
+
+  /** mark_chain_precision for a register of the current state. */
+  private markPrecise(regno: number): void {
+    markChainPrecision(this.precisionEnv(), this.cur, regno);
   }
 
   private popState(): boolean {
@@ -326,7 +357,7 @@ class Verifier {
 
   private compareEnv(): CompareEnv {
     return {
-      idGen: this.idGen, allowUninitStack: true, allPrecise: true,
+      idGen: this.idGen, allowUninitStack: true,
       liveRegsBefore: (i: number) => this.live[i]! | (1 << BPF_REG_FP),
     };
   }
@@ -339,6 +370,15 @@ class Verifier {
       addNewState = true;
     }
     const list = this.explored.get(idx) ?? [];
+    // clean_live_states: fully explored states forget registers nobody reads any more.
+    for (const sl of list) {
+      if (sl.cleaned || sl.state.branches) continue;
+      sl.cleaned = true;
+      const live = this.live[idx]! | (1 << BPF_REG_FP);
+      sl.state.frame[0]!.regs.forEach((r, i) => {
+        if (!(live & (1 << i))) markRegNotInit(r);
+      });
+    }
     let statesCnt = 0;
     const env = this.compareEnv();
     for (let k = 0; k < list.length; k++) {
@@ -365,6 +405,8 @@ class Verifier {
       }
       if (statesEqual(env, sl.state, cur, 'NOT_EXACT')) {
         sl.hitCnt++;
+        // What made the old state safe must stay exact on this path too.
+        propagatePrecision(this.precisionEnv(), sl.state, cur);
         return true;
       }
       sl.missCnt++;
@@ -385,10 +427,13 @@ class Verifier {
     const copy = cloneVerifierState(cur);
     copy.insnIdx = idx;
     copy.branches = 1;
-    list.push({ state: copy, hitCnt: 0, missCnt: 0 });
+    list.push({ state: copy, hitCnt: 0, missCnt: 0, cleaned: false });
     this.explored.set(idx, list);
     cur.parent = copy;
     cur.firstInsnIdx = idx;
+    cur.jmpHistory = [];
+    // Precision is re-learned per segment: marks go to the explored (parent) states.
+    for (const { reg } of eachReg(cur)) if (reg.type === 'SCALAR_VALUE') reg.precise = false;
     cur.dfsDepth = copy.dfsDepth + 1;
     return false;
   }
@@ -554,13 +599,16 @@ class Verifier {
           this.fail(EACCES, `R${insn.dst} pointer ${ALU_NAME[op >> 4]} pointer prohibited`);
         }
         // scalar += pointer: the result is the pointer
+        this.markPrecise(insn.dst);
         this.adjustPtrMinMaxVals(insn, dst, src, dst);
         return;
       }
       if (dst.type !== 'SCALAR_VALUE') {
+        this.markPrecise(insn.src);
         this.adjustPtrMinMaxVals(insn, dst, dst, src);
         return;
       }
+      if (dst.precise) this.markPrecise(insn.src);
     } else {
       src = { ...pointerReg('SCALAR_VALUE'), ...knownRange(BigInt(insn.imm)) };
       if (dst.type !== 'SCALAR_VALUE') {
@@ -919,18 +967,22 @@ class Verifier {
         if (ty !== STACK_ZERO && ty !== STACK_INVALID) st.slotType[i - 1] = STACK_MISC;
       }
     };
+    const spillFlags = insnStackAccessFlags(f.frameno, spi);
     if (reg && off % BPF_REG_SIZE === 0 && reg.type === 'SCALAR_VALUE') {
       const fits = fls64(reg.umax) <= 8 * size;
       if (fits) this.assignScalarIdBeforeMov(reg);
       save(reg);
       if (!fits) st.spilledPtr.id = 0;
+      this.pushJmpHistory(spillFlags);
     } else if (!reg && off % BPF_REG_SIZE === 0 && BPF_CLASS(insn.code) === BPF_ST) {
       const tmp = pointerReg('SCALAR_VALUE');
       markRegKnown(tmp, BigInt(insn.imm));
       save(tmp);
+      this.pushJmpHistory(spillFlags);
     } else if (reg && this.isPointerValue(reg)) {
       if (size !== BPF_REG_SIZE) this.fail(EACCES, 'invalid size of register spill');
       save(reg);
+      this.pushJmpHistory(spillFlags);
     } else {
       markRegNotInit(st.spilledPtr);
       // A plain write into a spilled register/dynptr/iterator slot turns it into data.
@@ -939,6 +991,8 @@ class Verifier {
       }
       const isZero = (reg && reg.type === 'SCALAR_VALUE' && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) ||
         (!reg && BPF_CLASS(insn.code) === BPF_ST && insn.imm === 0);
+      // A zero that is not a register spill must stay exactly zero on this path.
+      if (isZero && reg) this.markPrecise(valueRegno);
       const type = isZero ? STACK_ZERO : STACK_MISC;
       for (let i = 0; i < size; i++) st.slotType[(slot - i) % BPF_REG_SIZE] = type;
     }
@@ -974,6 +1028,7 @@ class Verifier {
           copyRegState(dst, reg);
           dst.subregDef = subregDef;
           if (fls64(reg.umax) > size * 8) dst.id = 0;
+          this.pushJmpHistory(insnStackAccessFlags(f.frameno, spi));
         } else {
           let spillCnt = 0;
           let zeroCnt = 0;
@@ -982,7 +1037,10 @@ class Verifier {
             if (ty === STACK_SPILL) spillCnt++;
             else if (ty === STACK_ZERO) zeroCnt++;
           }
-          if ((spillCnt === size && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) || zeroCnt === size) {
+          if (spillCnt === size && tnumIsConst(reg.varOff) && reg.varOff.value === 0n) {
+            markRegKnown(dst, 0n);
+            this.pushJmpHistory(insnStackAccessFlags(f.frameno, spi));
+          } else if (zeroCnt === size) {
             markRegKnown(dst, 0n);
           } else {
             markRegUnknown(dst);
@@ -990,6 +1048,7 @@ class Verifier {
         }
       } else if (dst) {
         copyRegState(dst, reg);
+        this.pushJmpHistory(insnStackAccessFlags(f.frameno, spi));
       }
     } else if (dst) {
       let allZero = true;
@@ -1020,6 +1079,9 @@ class Verifier {
     const idx = this.insnIdx;
     const pred = this.isBranchTaken(dst, src, op, jmp32, BPF_SRC(insn.code) === BPF_X);
     if (pred >= 0) {
+      // The outcome depends on the exact values: they become precise.
+      if (dst.type === 'SCALAR_VALUE') this.markPrecise(insn.dst);
+      if (BPF_SRC(insn.code) === BPF_X && src.type === 'SCALAR_VALUE') this.markPrecise(insn.src);
       if (this.log.level) this.log.printInsnState(this.cur, idx);
       this.insnIdx = pred === 1 ? idx + insn.off + 1 : idx + 1;
       return;

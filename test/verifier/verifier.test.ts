@@ -30,8 +30,8 @@ function options(addr = 0n, logLevel = 2): VerifyOptions {
   };
 }
 
-/** Lines we do not produce yet: precision backtracking, stack liveness debug, SCC tracing. */
-const UNSUPPORTED = /^(mark_precise:|\(\d+\) frame|\(\d+\) live stack|SCC |=== )/;
+/** Lines we do not produce yet: stack liveness debug and SCC tracing. */
+const UNSUPPORTED = /^(\(\d+\) frame|\(\d+\) live stack|SCC |=== )/;
 
 /**
  * Normalise a log for comparison: drop unsupported lines; a state the kernel reprinted as
