@@ -296,3 +296,14 @@ describe('iterator visit order', () => {
     expect(vmas.length).toBe(k.taskByPid(1203)!.mm!.vmas.length);
   });
 });
+
+describe('named pipes', () => {
+  it('a FIFO at a real path uses pipefifo_fops and keeps its path', () => {
+    const k = new Kernel({ empty: true });
+    const t = k.spawn({ comm: 'x', vmas: [] });
+    const { file } = k.openFile(t, { path: '/run/app.fifo', kind: 'pipe' });
+    expect(file.fopsName).toBe('pipefifo_fops');
+    expect(file.inode.mode & 0o170000).toBe(0o010000);
+    expect(k.dPath(file.ptr + BigInt(k.world.objs.off('file', 'f_path')))).toBe('/run/app.fifo');
+  });
+});

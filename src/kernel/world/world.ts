@@ -1027,6 +1027,9 @@ export class World {
   /** The struct file for a spec; inodes and dentries are shared per path. */
   private makeFile(spec: FileSpec, cred: Cred, track = true): File {
     const path = spec.path;
+    if (!path.startsWith('/') && !/^(pipe|socket|anon_inode):\S+$/.test(path)) {
+      throw new WorldError(`bad path '${path}' (absolute paths, or pipe:[N] / socket:[N] / anon_inode:[name])`);
+    }
     const kind = spec.kind ?? inferKind(path);
     const flags = parseFlags(spec.flags, kind);
     const inode = this.inodeFor(path, kind, spec);
@@ -1093,12 +1096,12 @@ export class World {
     if (hit) return hit;
     let name: string;
     let parent: number;
-    if (kind === 'pipe' || kind === 'socket' || kind === 'anon_inode') {
+    const pseudo = /^(pipe|socket|anon_inode):(.*)$/.exec(path);
+    if (pseudo) {
       // pseudo filesystems: sockets and pipes have empty names (d_dname builds `pipe:[N]`),
       // anon inodes are named like `[eventfd]`; they hang directly under their fs root
-      const fsName = kind === 'pipe' ? 'pipe:' : kind === 'socket' ? 'socket:' : 'anon_inode:';
-      parent = this.dentryFor(`@${fsName}`, 'directory', null);
-      name = kind === 'anon_inode' ? path.slice('anon_inode:'.length) : '';
+      parent = this.dentryFor(`@${pseudo[1]}:`, 'directory', null);
+      name = pseudo[1] === 'anon_inode' ? pseudo[2] : '';
     } else if (path.startsWith('@')) {
       name = path.slice(1);
       parent = 0;
@@ -1115,7 +1118,12 @@ export class World {
         parent = this.dentryFor(dir, 'directory', this.inodeFor(dir, 'directory', { path: dir }));
         name = clean.slice(slash + 1);
       }
-      if (clean !== path) return (this.dentries.set(path, this.dentryFor(clean, kind, inode)), this.dentries.get(path)!);
+      if (clean !== path) {
+        // `/home/alice/` is the dentry of `/home/alice`
+        const d = this.dentryFor(clean, kind, inode);
+        this.dentries.set(path, d);
+        return d;
+      }
     }
     const o = this.objs;
     const D = 'dentry';
