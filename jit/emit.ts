@@ -36,6 +36,8 @@ export type CallPlan =
 export interface EmitInput {
   d: DecodedProgram;
   verified: boolean;
+  /** 'dispatch' forces the dispatch loop everywhere (tests of the irreducible fallback) */
+  structure?: 'auto' | 'dispatch';
   /** slot -> plan for helper / kfunc call sites (others default to ext) */
   planCall(slot: number, r1Const: bigint | undefined): CallPlan;
 }
@@ -130,7 +132,7 @@ class FnEmitter {
     ];
     if (!this.inp.verified) out.push(m.local.set(L_BUDGET, m.i32.const(UNVERIFIED_LOOP_BUDGET)));
     const entryId = this.cfg.order[0]!;
-    if (this.cfg.reducible) {
+    if (this.cfg.reducible && this.inp.structure !== 'dispatch') {
       this.emitTree(entryId, out);
     } else {
       this.dispatch = true;

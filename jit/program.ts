@@ -40,6 +40,8 @@ export interface JitOptions {
   tier?: JitTier;
   /** Run Binaryen's optimizer (default: only below 20k instructions). */
   optimize?: boolean;
+  /** 'dispatch': compile every function as a dispatch loop (testing the irreducible fallback). */
+  structure?: 'auto' | 'dispatch';
   /** Inline hot kfuncs/helpers (bpf_iter_num_*, array map lookups); default true. */
   inline?: boolean;
 }
@@ -120,18 +122,17 @@ export class JitProgram {
     const t0 = performance.now();
     this.d = decodeProgram(program);
     const m = new b.Module();
-    let optimizeMs = 0;
     let emitted: EmitStats;
     try {
       m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.SignExt | b.Features.BulkMemory | b.Features.NontrappingFPToInt | b.Features.Multivalue);
-      emitted = emitModule(b, m, { d: this.d, verified: program.verified, planCall: (slot, r1) => this.planCall(slot, r1) });
+      emitted = emitModule(b, m, { d: this.d, verified: program.verified, structure: opts.structure, planCall: (slot, r1) => this.planCall(slot, r1) });
       const t1 = performance.now();
       if (opts.optimize ?? program.insns.length < 20_000) {
         b.setOptimizeLevel(2);
         b.setShrinkLevel(0);
         m.optimize();
       }
-      optimizeMs = performance.now() - t1;
+      const optimizeMs = performance.now() - t1;
       const emitMs = t1 - t0;
       const t2 = performance.now();
       const bytes = m.emitBinary();
