@@ -70,6 +70,9 @@ export class Machine {
   private pendingTail: DecodedProgram | undefined = undefined;
   private curCode: DecodedProgram | undefined = undefined;
   private curDepth = 0;
+  /** the program the last run started with, and whether a run is in progress */
+  private mainCode: DecodedProgram | undefined = undefined;
+  private running = false;
   /** the CallEnv helpers see; the Interpreter swaps in a per-run copy when a run adds fields */
   env: InterpCallEnv;
   resolveTailCall: TailCallResolver | undefined = undefined;
@@ -104,7 +107,13 @@ export class Machine {
     this.pendingTail = undefined;
     this.regs[10] = this.fp[0];
     this.mayGoto[0] = BPF_MAX_LOOPS;
-    return this.exec(code, 0, 0);
+    this.mainCode = code;
+    this.running = true;
+    try {
+      return this.exec(code, 0, 0);
+    } finally {
+      this.running = false;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -677,11 +686,15 @@ export class Machine {
     throw new BpfRuntimeError('unknown-helper', i, `call to unknown helper ${id}`);
   }
 
-  /** CallEnv.callback: run the subprogram at `funcPtr` as a new frame above the caller's. */
+  /**
+   * CallEnv.callback: run the subprogram at `funcPtr` as a new frame above the calling helper's.
+   * Outside a run (an asynchronous callback such as a bpf_timer firing later) it runs as frame 0
+   * of the program the last run started with.
+   */
   callback(funcPtr: bigint, a1: bigint, a2: bigint, a3: bigint, a4: bigint, a5: bigint): bigint {
-    const code = this.curCode;
-    const caller = this.curDepth;
-    if (code === undefined) throw new BpfRuntimeError('bad-callback', -1, 'callback outside of a program run');
+    const code = this.running ? this.curCode : this.mainCode;
+    const caller = this.running ? this.curDepth : -1;
+    if (code === undefined) throw new BpfRuntimeError('bad-callback', -1, 'callback before any program run');
     const slot = slotOfFuncPtr(funcPtr);
     const pcNow = -1;
     if (slot < 0 || slot >= code.n || code.subprogStart[slot] !== 1) {
@@ -698,12 +711,15 @@ export class Machine {
     regs[5] = a5;
     regs[10] = this.fp[depth]!;
     this.mayGoto[depth] = BPF_MAX_LOOPS;
+    const wasRunning = this.running;
+    this.running = true;
     try {
       return this.exec(code, slot, depth);
     } finally {
       regs.set(save);
       this.curCode = code;
       this.curDepth = caller;
+      this.running = wasRunning;
     }
   }
 

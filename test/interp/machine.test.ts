@@ -366,3 +366,15 @@ describe('legacy packet loads', () => {
     expect(prog('r6 = r1\nr0 = *(u8 *)skb[0]\nexit', 'xdp')).toBe(0n); // no skb: the load fails
   });
 });
+
+describe('asynchronous callbacks', () => {
+  it('run a callback of the last program after the run ended (bpf_timer style)', () => {
+    let saved: { env: InterpCallEnv; fn: bigint } | undefined;
+    const k = kernelWith({ 170: (env, _a, fn) => ((saved = { env, fn }), 0n) });
+    // slot 5 is the callback: ld_imm64 at slot 0 names it with imm 4
+    const it = new Interpreter(trustInsns(assemble('r2 = func[4]\ncall 170\nr0 = 1\nexit\nr0 = r1\nr0 *= 3\nexit')), k);
+    expect(it.run().retval).toBe(1n);
+    expect(saved!.env.callback(saved!.fn, 14n, 0n, 0n, 0n, 0n)).toBe(42n);
+    it.dispose();
+  });
+});
