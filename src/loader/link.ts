@@ -72,7 +72,7 @@ function lowerBound(xs: readonly { insn: number }[], at: number): number {
 /** BPF_COMPLEXITY_LIMIT_INSNS: the kernel refuses larger programs, we refuse to build them */
 const MAX_PROG_INSNS = 1_000_000;
 
-export function linkProgram(sections: Map<number, CodeSection>, main: FuncSym): LinkedProgram {
+export function linkProgram(sections: Map<number, CodeSection>, main: FuncSym, extra: FuncSym[] = []): LinkedProgram {
   const out: LinkedProgram = { insns: [], subprogs: [], funcInfo: [], lineInfo: [], coreFailures: [], unresolvedKfuncs: [] };
   /** "secIdx:start" → placed position */
   const placed = new Map<string, number>();
@@ -129,6 +129,8 @@ export function linkProgram(sections: Map<number, CodeSection>, main: FuncSym): 
   };
 
   place(main);
+  // subprograms the program needs without calling them (libbpf: the exception callback)
+  for (const f of extra) if (!placed.has(`${f.secIdx}:${f.start}`)) place(f);
   if (out.insns.length === 0) throw objErr(sections.get(main.secIdx)!.name, main.start * 8, `program '${main.name}' is empty`);
   return out;
 }

@@ -58,6 +58,7 @@ class ObjectReader {
   private dataMapBySec = new Map<number, number>();
   private externByName = new Map<string, ExternDesc>();
   private funcSymStart = new Map<string, ElfSymbol>();
+  private textIdx = -1;
   private readonly objName: string;
 
   constructor(
@@ -178,6 +179,7 @@ class ObjectReader {
           cs.lineInfo.push({ insn: li.insn, fileName: btfString(btf, li.fileNameOff), line: li.line, col: li.col, text: btfString(btf, li.lineOff) });
         }
       }
+      if (sec.name === '.text') this.textIdx = sec.index;
       cs.funcInfo.sort((a, b) => a.insn - b.insn);
       cs.lineInfo.sort((a, b) => a.insn - b.insn);
       this.code.set(sec.index, cs);
@@ -419,11 +421,18 @@ class ObjectReader {
         if (!info) {
           throw objErr(cs.name, f.start * 8, `program '${f.name}': unknown section name (no program type is known for SEC("${cs.name}"))`);
         }
-        const linked = linkProgram(this.code, f);
-        let btfId = linked.funcInfo[0]?.insnOff === 0 ? linked.funcInfo[0].typeId : 0;
-        if (btfId === 0 && btf) btfId = btf.findIdByName(f.name, 'func');
+        let btfId = btf ? btf.findIdByName(f.name, 'func') : 0;
         if (btfId < 0) btfId = 0;
-        const tags = btf && btfId > 0 && btfId < btf.length ? btf.declTags(btfId, -1).map((t) => t.name) : [];
+        const tags = btf && btfId > 0 ? btf.declTags(btfId, -1).map((t) => t.name) : [];
+        const extra: FuncSym[] = [];
+        for (const t of tags) {
+          if (!t.startsWith('exception_callback:')) continue;
+          const name = t.slice('exception_callback:'.length);
+          const cb = this.code.get(this.textIdx)?.funcs.find((x) => x.name === name);
+          if (!cb) throw objErr(cs.name, f.start * 8, `program '${f.name}': exception callback '${name}' is not a .text function`);
+          extra.push(cb);
+        }
+        const linked = linkProgram(this.code, f, extra);
         const p: ProgramSpec = {
           name: f.name, section: cs.name, autoload, type: info.type, sleepable: info.sleepable, progFlags: info.progFlags,
           insns: linked.insns, license, kernVersion, funcInfo: linked.funcInfo, lineInfo: linked.lineInfo,

@@ -126,6 +126,12 @@ describe('selftest-style inline assembly', () => {
     expect(helperCalls(l.insns)).toEqual([1]);
   });
 
+  it('appends the exception callback a program names in its decl tags', () => {
+    const p = prog(o, 'with_exception_cb');
+    expect(p.subprogs.map((x) => x.name)).toEqual(['with_exception_cb', 'on_exception']);
+    expect(p.funcInfo.map((f) => o.btf!.nameOf(f.typeId))).toEqual(['with_exception_cb', 'on_exception']);
+  });
+
   it('reads __log_level and ?-sections', () => {
     const p = prog(o, 'asm_misaligned');
     expect(p).toMatchObject({ section: '?raw_tp', type: 'raw_tracepoint', autoload: false });

@@ -68,3 +68,18 @@ __naked void asm_call(void)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* An exception callback is linked into the program that names it even though nothing calls
+ * it (libbpf's __exception_cb, libbpf >= 1.3; the host's libbpf 1.1 does not know it, so this
+ * one carries no expectation annotations). */
+__noinline int on_exception(unsigned long long cookie)
+{
+	return (int)cookie + 1;
+}
+
+SEC("syscall")
+__attribute__((btf_decl_tag("exception_callback:on_exception")))
+int with_exception_cb(void *ctx)
+{
+	return 0;
+}
