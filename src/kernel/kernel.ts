@@ -11,6 +11,7 @@ import { Clock, type ClockOptions } from './world/clock.js';
 import { DEFAULT_UTSNAME, World, type UtsName, type FileSpec, type SpawnOptions, type ThreadSpec, type VmaSpec } from './world/world.js';
 import { WorldError } from './world/errors.js';
 import { buildDefaultWorld } from './world/default.js';
+import { describeWorld, type DescribeOptions } from './world/describe.js';
 import { registerAllHelpers } from './helpers/index.js';
 import { registerAllKfuncs } from './kfuncs/index.js';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING } from './world/constants.js';
@@ -244,6 +245,11 @@ export class Kernel {
   /** find_vma(mm, addr): the first VMA ending above addr */
   findVma(task: Task, addr: bigint): Vma | undefined {
     return task.mm?.findVma(addr);
+  }
+
+  /** A ps-like text dump of tasks, files, (optionally) memory maps and the cgroup tree. */
+  describe(opts?: DescribeOptions): string {
+    return describeWorld(this.world, this.current, opts);
   }
 
   /** Write user memory of a task (mapping the pages). */

@@ -307,3 +307,15 @@ describe('named pipes', () => {
     expect(k.dPath(file.ptr + BigInt(k.world.objs.off('file', 'f_path')))).toBe('/run/app.fifo');
   });
 });
+
+describe('describe()', () => {
+  it('lists tasks, files, maps and the cgroup tree', () => {
+    const k = new Kernel();
+    const text = k.describe({ maps: true });
+    expect(text).toMatch(/^\*1203 +1203 +1180 +1000 .*bash$/m);
+    expect(text).toMatch(/fd +1 pipe +pipe:\[8812\]/);
+    expect(text).toMatch(/r-xp \w+ \/usr\/bin\/bash/);
+    expect(text).toMatch(/^ {6}nginx\.service \(id \d+, level 2, 3 tasks\)$/m);
+    expect(k.describe({ files: false })).not.toContain('fd   0');
+  });
+});
