@@ -6,6 +6,8 @@
 // - bpf-to-bpf calls get a fresh frame; the caller's r6-r10 are restored on exit; r1-r5 pass
 //   the arguments; at most MAX_CALL_FRAMES frames (callback frames count).
 // - Function addresses (ld_imm64 BPF_PSEUDO_FUNC) are FUNC_PTR_BASE + slot * 8 (funcptr.ts).
+//   CallEnv.callback runs one on top of the calling helper's frame; called outside a run (an
+//   asynchronous callback) it runs as frame 0 of the program the last run started with.
 // - may_goto: a hidden per-frame counter set to BPF_MAX_LOOPS on frame entry (and on tail-call
 //   entry); a may_goto jumps when it is 0 and otherwise decrements it, as the kernel's counting
 //   rewrite does. (x86-64 Linux JITs a *timed* may_goto instead: it stops after ~250 ms.)
