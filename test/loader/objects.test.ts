@@ -241,6 +241,16 @@ describe('global data', () => {
     expect(ds('.data.custom')).toEqual({ size: 8, vars: [['custom_a', 0, 4], ['custom_b', 4, 4]] });
   });
 
+  it('maps string literals in .rodata.str1.1 with the offset from the instruction', () => {
+    const s = open('strings');
+    expect(s.maps.map((m) => [m.name, m.valueSize, m.flags])).toEqual([['.rodata.str1.1', 21, 0x80]]);
+    expect(mapRefs(prog(s, 'print_literals').insns).map((r) => [r.src, r.imm, r.imm2])).toEqual([
+      [BPF_PSEUDO_MAP_IDX_VALUE, 0, 0],
+      [BPF_PSEUDO_MAP_IDX_VALUE, 0, 10],
+    ]);
+    expect(new TextDecoder().decode(s.maps[0]!.initialData!.subarray(10, 20))).toBe('second %d\n');
+  });
+
   it('names internal maps with libbpf truncation rules', () => {
     expect(internalMapName('iter_task', '.rodata')).toBe('iter_tas.rodata');
     expect(internalMapName('x', '.bss')).toBe('x.bss');

@@ -9,7 +9,7 @@ import { progBytes, targetBtf } from './helpers.js';
 // loader interprets: section headers, symbols, relocations, code, BTF, BTF.ext and .maps.
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2500);
-const NAMES = ['arith', 'kconfig', 'asm_style', 'maps', 'globals', 'calls', 'bpf_loop', 'externs', 'map_in_map', 'core_reloc', 'iter_num', 'legacy_maps', 'tracing'];
+const NAMES = ['arith', 'kconfig', 'asm_style', 'strings', 'maps', 'globals', 'calls', 'bpf_loop', 'externs', 'map_in_map', 'core_reloc', 'iter_num', 'legacy_maps', 'tracing'];
 const OBJECTS = NAMES.map((n) => {
   const bytes = progBytes(n);
   const elf = parseElf(bytes);
