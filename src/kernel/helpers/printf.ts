@@ -1,7 +1,8 @@
 // bpf_trace_printk, bpf_trace_vprintk, bpf_snprintf, bpf_seq_printf, bpf_seq_write: argument
 // plumbing around the format engine (format.ts), with each helper's own limits and return rules.
 
-import { EINVAL, ENOSPC, ENOTSUPP, EOVERFLOW } from '../errno.js';
+import { E2BIG, EFAULT, EINVAL, ENOENT, ENOSPC, EOVERFLOW } from '../errno.js';
+import { BTF_F_ALL, BtfShowError, btfShow } from './btf-show.js';
 import { defineHelper } from './define.js';
 import {
   FormatError, FormatNoSpaceError, MAX_BPRINTF_BUF, MAX_BPRINTF_VARARGS, MAX_TRACE_PRINTK_VARARGS, defaultPointerHash, parseFormat, renderFormat,
@@ -10,7 +11,7 @@ import {
 import { TASK_SIZE_MAX } from './probe-read.js';
 import { helperState } from './state.js';
 import type { CallEnv, HelperImpl } from './types.js';
-import { MEM_RDONLY, PTR_MAYBE_NULL } from './types.js';
+import { MEM_RDONLY, MEM_WRITE, PTR_MAYBE_NULL } from './types.js';
 import { neg, off, u32 } from './util.js';
 
 /** Largest constant format the simulated verifier hands to bpf_snprintf (a map value). */
@@ -132,6 +133,48 @@ export const printfHelpers: HelperImpl[] = [
     const bytes = len === 0 ? new Uint8Array(0) : env.kernel.mem.readBytes(off(env, r2), len);
     return seqPrintf(env, bytes);
   }, { gplOnly: true }),
-  // BTF-typed pretty printing (btf_type_show) is not simulated yet
-  defineHelper('seq_printf_btf', 'RET_INTEGER', [SEQ_FILE, RDONLY_MEM, 'ARG_CONST_SIZE_OR_ZERO', 'ARG_ANYTHING'], () => neg(ENOTSUPP)),
+  defineHelper('seq_printf_btf', 'RET_INTEGER', [SEQ_FILE, RDONLY_MEM, 'ARG_CONST_SIZE_OR_ZERO', 'ARG_ANYTHING'], (env, _r1, r2, r3, r4) => {
+    const text = showBtfPtr(env, r2, u32(r3), r4);
+    if (typeof text === 'number') return BigInt(text);
+    if (!env.seq) return neg(EINVAL);
+    // like btf_type_seq_show_flags: an overflowing seq_file is not an error of this helper
+    env.seq.print(text);
+    return 0n;
+  }),
+  defineHelper('snprintf_btf', 'RET_INTEGER', [{ type: 'ARG_PTR_TO_MEM', flags: MEM_WRITE }, 'ARG_CONST_SIZE', RDONLY_MEM, 'ARG_CONST_SIZE', 'ARG_ANYTHING'], (env, r1, r2, r3, r4, r5) => {
+    const text = showBtfPtr(env, r3, u32(r4), r5);
+    if (typeof text === 'number') return BigInt(text);
+    const bytes = new TextEncoder().encode(text);
+    storeTruncated(env, r1, u32(r2), bytes);
+    return BigInt(bytes.length);
+  }),
 ];
+
+/** sizeof(struct btf_ptr): void *ptr; __u32 type_id; __u32 flags */
+const BTF_PTR_SIZE = 16;
+
+/** bpf_btf_printf_prepare + btf_type_show: the text, or -errno. */
+function showBtfPtr(env: CallEnv, btfPtr: bigint, size: number, flags: bigint): string | number {
+  if (size !== BTF_PTR_SIZE) return -EINVAL;
+  if (flags & ~BTF_F_ALL) return -EINVAL;
+  const mem = env.kernel.mem;
+  const o = off(env, btfPtr);
+  const objPtr = mem.readU64(o);
+  const typeId = mem.readU32(o + 8);
+  if (mem.readU32(o + 12) !== 0) return -EINVAL;
+  const btf = env.kernel.btf;
+  if (typeId <= 0 || typeId >= btf.length) return -ENOENT;
+  let objSize: number;
+  try {
+    objSize = btf.sizeof(typeId);
+  } catch {
+    return -EINVAL;
+  }
+  if (!mem.readable(objPtr, objSize)) return -EFAULT;
+  try {
+    return btfShow(btf, typeId, mem.readBytes(mem.toOff(objPtr), objSize), { flags, hashPointer: defaultPointerHash(helperState(env.kernel).ptrKey) });
+  } catch (e) {
+    if (e instanceof BtfShowError) return -E2BIG;
+    throw e;
+  }
+}
