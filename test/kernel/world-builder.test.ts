@@ -186,6 +186,12 @@ describe('builder API', () => {
     expect(() => k.writeUser(kt, 0x1000n, new Uint8Array(1))).toThrow(WorldError);
     expect(() => new Kernel({ nrCpus: 0, empty: true })).toThrow(WorldError);
     expect(() => k.spawn({} as never)).toThrow(WorldError);
+    expect(() => k.spawn({ comm: 'y', files: 'x' as never })).toThrow(/must be an array/);
+    expect(() => k.spawn({ comm: 'y', threads: -1 })).toThrow(WorldError);
+    expect(() => k.spawn({ comm: 'y', memory: [{ addr: 1 as never, bytes: 'x' }] })).toThrow(WorldError);
+    expect(() => k.spawn({ comm: 'y', uid: -5 })).toThrow(WorldError);
+    expect(() => k.spawn({ comm: 'y', kthread: true, files: [{ path: '/x' }] })).toThrow(WorldError);
+    expect(() => k.addVma(t, null as never)).toThrow(WorldError);
   });
 
   it('comm is truncated to 15 bytes like TASK_COMM_LEN', () => {

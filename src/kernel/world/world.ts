@@ -405,6 +405,24 @@ export class World {
 
   spawn(opts: SpawnOptions): Task {
     if (!opts || typeof opts.comm !== 'string') throw new WorldError('spawn: `comm` (a string) is required');
+    for (const k of ['files', 'vmas', 'memory'] as const) {
+      if (opts[k] !== undefined && !Array.isArray(opts[k])) throw new WorldError(`spawn ${opts.comm}: \`${k}\` must be an array`);
+    }
+    if (opts.threads !== undefined && !Array.isArray(opts.threads) && !(Number.isInteger(opts.threads) && opts.threads >= 0 && opts.threads <= 4096)) {
+      throw new WorldError(`spawn ${opts.comm}: \`threads\` must be a count (0..4096) or an array`);
+    }
+    for (const m of opts.memory ?? []) {
+      if (typeof m?.addr !== 'bigint' || (typeof m.bytes !== 'string' && !(m.bytes instanceof Uint8Array))) {
+        throw new WorldError(`spawn ${opts.comm}: memory entries are { addr: bigint, bytes: Uint8Array | string }`);
+      }
+    }
+    for (const k of ['uid', 'gid', 'euid', 'egid'] as const) {
+      const v = opts[k];
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) throw new WorldError(`spawn ${opts.comm}: bad ${k} ${String(v)}`);
+    }
+    if (opts.kthread && (opts.files?.length || opts.vmas?.length || opts.memory?.length)) {
+      throw new WorldError(`spawn ${opts.comm}: a kernel thread has no files, VMAs or user memory`);
+    }
     const kthread = opts.kthread ?? false;
     const parent = this.resolveParent(opts.parent, kthread);
     const pid = this.allocPid(opts.pid);
@@ -548,6 +566,7 @@ export class World {
 
   /** Map a VMA into `task`'s mm. Overlaps are refused. */
   addVma(task: Task, spec: VmaSpec): Vma {
+    if (!spec || typeof spec !== 'object') throw new WorldError('addVma: a { start, end, flags?, file?, pgoff?, name? } spec is required');
     const mm = task.mm;
     if (!mm) throw new WorldError(`addVma: task ${task.pid} (${task.comm}) has no mm`);
     const { start, end } = spec;
