@@ -309,3 +309,27 @@ describe('tracing helpers', () => {
     expect(kernel.mem.readU64(out)).toBe(99n);
   });
 });
+
+describe('redirect helpers', () => {
+  it('bpf_redirect: tc returns TC_ACT_REDIRECT, xdp returns XDP_REDIRECT; bad flags', () => {
+    const { kernel, env, call } = setup();
+    env.progType = 'sched_cls';
+    expect(call('redirect', 3n, 0n)).toBe(7n);
+    expect(helperState(kernel).lastRedirect).toEqual({ target: 3, flags: 0n });
+    expect(call('redirect', 3n, 1n)).toBe(7n); // BPF_F_INGRESS
+    expect(call('redirect', 3n, 2n)).toBe(2n); // TC_ACT_SHOT
+    env.progType = 'xdp';
+    expect(call('redirect', 1n, 0n)).toBe(4n);
+    expect(call('redirect', 1n, 1n)).toBe(0n); // XDP_ABORTED
+  });
+
+  it('bpf_redirect_map falls back to the action in the low flag bits', () => {
+    const { kernel, env, call } = setup();
+    env.progType = 'xdp';
+    const { map } = kernel.maps.createMap({ type: 2, keySize: 4, valueSize: 4, maxEntries: 2 });
+    expect(call('redirect_map', map.ptr, 1n, 0n)).toBe(4n);
+    expect(helperState(kernel).lastRedirect).toMatchObject({ target: 1, mapPtr: map.ptr });
+    expect(call('redirect_map', map.ptr, 5n, 2n /* XDP_PASS */)).toBe(2n);
+    expect(call('redirect_map', map.ptr, 1n, 1n << 6n)).toBe(0n);
+  });
+});

@@ -10,7 +10,8 @@ import { XDP_HIDDEN, XDP_TAILROOM } from '../progtypes/xdp.js';
 import { UNINIT_MEM, defineHelper } from './define.js';
 import type { CallEnv, HelperImpl } from './types.js';
 import { MEM_RDONLY, PTR_MAYBE_NULL } from './types.js';
-import { neg, off, u32, zeroDst } from './util.js';
+import { helperState } from './state.js';
+import { mapArg, neg, off, u32, zeroDst } from './util.js';
 
 /** sizeof(struct xdp_frame): kept free at the start of the headroom */
 const XDP_FRAME_SIZE = 40;
@@ -78,7 +79,39 @@ const csumSub = (a: number, b: number): number => {
   return (s & 0xffffffff) + (s > 0xffffffff ? 1 : 0);
 };
 
+const TC_ACT_SHOT = 2n;
+const TC_ACT_REDIRECT = 7n;
+const XDP_ABORTED = 0n;
+const XDP_REDIRECT = 4n;
+const BPF_F_INGRESS = 1n;
+/** XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX: the fallback action of bpf_redirect_map */
+const BPF_F_ACTION_MASK = 3n;
+const BPF_F_BROADCAST = 1n << 3n;
+const BPF_F_EXCLUDE_INGRESS = 1n << 4n;
+
 export const packetHelpers: HelperImpl[] = [
+  // one helper id, two protos in Linux: tc's bpf_redirect and XDP's bpf_xdp_redirect
+  defineHelper('redirect', 'RET_INTEGER', ['ARG_ANYTHING', 'ARG_ANYTHING'], (env, r1, r2) => {
+    const st = helperState(env.kernel);
+    if (env.progType === 'xdp') {
+      if (r2 !== 0n) return XDP_ABORTED;
+      st.lastRedirect = { target: u32(r1), flags: 0n };
+      return XDP_REDIRECT;
+    }
+    if (r2 & ~BPF_F_INGRESS) return TC_ACT_SHOT;
+    st.lastRedirect = { target: u32(r1), flags: r2 };
+    return TC_ACT_REDIRECT;
+  }),
+  defineHelper('redirect_map', 'RET_INTEGER', ['ARG_CONST_MAP_PTR', 'ARG_ANYTHING', 'ARG_ANYTHING'], (env, r1, r2, r3) => {
+    if (r3 & ~(BPF_F_ACTION_MASK | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)) return XDP_ABORTED;
+    const map = mapArg(env, r1);
+    const key = new Uint8Array(4);
+    new DataView(key.buffer).setUint32(0, u32(r2), true);
+    // no entry: the low bits of flags are the action to return instead
+    if (!map || map.lookup(key) === undefined) return r3 & BPF_F_ACTION_MASK;
+    helperState(env.kernel).lastRedirect = { target: u32(r2), flags: r3, mapPtr: map.ptr };
+    return XDP_REDIRECT;
+  }),
   // 6.18 folds the result to 16 bits and no longer insists on 4-byte multiples (observed)
   defineHelper('csum_diff', 'RET_INTEGER', [{ type: 'ARG_PTR_TO_MEM', flags: MEM_RDONLY | PTR_MAYBE_NULL }, 'ARG_CONST_SIZE_OR_ZERO', { type: 'ARG_PTR_TO_MEM', flags: MEM_RDONLY | PTR_MAYBE_NULL }, 'ARG_CONST_SIZE_OR_ZERO', 'ARG_ANYTHING'], (env, r1, r2, r3, r4, r5) => {
     const mem = env.kernel.mem;

@@ -22,6 +22,14 @@ export interface PerfOutputRecord {
   data: Uint8Array;
 }
 
+export interface RedirectRecord {
+  /** target ifindex (bpf_redirect) or map key (bpf_redirect_map) */
+  target: number;
+  flags: bigint;
+  /** bpf_redirect_map: the map's struct bpf_map address */
+  mapPtr?: bigint;
+}
+
 export interface TaskStacks {
   /** kernel return addresses, innermost first */
   kernel?: readonly bigint[];
@@ -36,6 +44,8 @@ export interface HelperState {
   ptrKey: bigint;
   readonly signals: SignalRecord[];
   readonly perfOutput: PerfOutputRecord[];
+  /** the last redirect a program asked for (struct bpf_redirect_info), per run */
+  lastRedirect?: RedirectRecord;
   readonly stacks: WeakMap<Task, TaskStacks>;
 }
 
