@@ -55,7 +55,7 @@ export class BloomFilterMap extends BpfMap {
   }
 
   override deleteElem(): number {
-    return -EOPNOTSUPP;
+    return -EINVAL; // what the delete syscall returns on Linux 6.18
   }
 
   override updateSys(_keyOff: number, valueOff: number, flags: bigint): number {
@@ -71,7 +71,7 @@ export class BloomFilterMap extends BpfMap {
     return this.peek(value) !== undefined;
   }
 
-  override getNextKey(): Uint8Array | undefined {
+  override getNextKey(_key?: Uint8Array | null): Uint8Array | undefined {
     this.fail(EOPNOTSUPP, 'get_next_key');
   }
 

@@ -2,7 +2,7 @@
 // ones in map_create, per-type ones in each map's alloc_check), then the
 // constructor for the type. Failures throw MapError with the kernel's errno.
 
-import { E2BIG, EBADF, EINVAL, ENOTSUPP, EPERM } from '../errno.js';
+import { E2BIG, EINVAL, ENOTSUPP, EPERM } from '../errno.js';
 import { ArrayMap } from './array.js';
 import { BloomFilterMap } from './bloom.js';
 import { ArrayOfMapsMap, PerfEventArrayMap, ProgArrayMap } from './fd-array.js';
@@ -70,7 +70,7 @@ function checkHash(attr: MapCreateAttr, flags: number, percpu: boolean, lru: boo
 
 function checkInner(attr: MapCreateAttr): void {
   const inner = attr.innerMap;
-  if (inner === undefined) fail(EBADF, attr, 'map-in-map needs an inner map template');
+  if (inner === undefined) fail(EINVAL, attr, 'map-in-map needs an inner map template (inner_map_fd)');
   if (inner.type === T.BPF_MAP_TYPE_ARRAY_OF_MAPS || inner.type === T.BPF_MAP_TYPE_HASH_OF_MAPS ||
       inner.type === T.BPF_MAP_TYPE_PROG_ARRAY || inner.type === T.BPF_MAP_TYPE_TASK_STORAGE) {
     fail(EINVAL, attr, 'unsupported inner map type');

@@ -77,15 +77,15 @@ export class QueueStackMap extends BpfMap {
     this.push(value, flags);
   }
 
-  override lookup(): Uint8Array | undefined {
+  override lookup(_key?: Uint8Array | null): Uint8Array | undefined {
     return this.peek();
   }
 
-  override delete(): void {
+  override delete(_key?: Uint8Array | null): void {
     this.fail(EINVAL, 'delete');
   }
 
-  override getNextKey(): Uint8Array | undefined {
+  override getNextKey(_key?: Uint8Array | null): Uint8Array | undefined {
     this.fail(EINVAL, 'get_next_key');
   }
 

@@ -9,7 +9,7 @@
 // there and copied to the start of the ring when it is submitted or
 // discarded (the program may only touch it in between).
 
-import { ENOTSUPP } from '../errno.js';
+import { EINVAL, ENOTSUPP } from '../errno.js';
 import { BpfMap, type MapCreateAttr, type MapEnv } from './bpf-map.js';
 import {
   BPF_RB_AVAIL_DATA, BPF_RB_CONS_POS, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP, BPF_RB_PROD_POS, BPF_RB_RING_SIZE,
@@ -142,16 +142,17 @@ export class RingbufMap extends BpfMap {
     return this.prodPos;
   }
 
-  override lookup(): Uint8Array | undefined {
+  override lookup(_key?: Uint8Array): Uint8Array | undefined {
     return undefined;
   }
 
-  override update(): void {
-    this.fail(ENOTSUPP, 'update');
+  // Linux 6.18 answers these syscalls on a ring buffer with -EINVAL
+  override update(_key?: Uint8Array | null, _value?: Uint8Array | Uint8Array[], _flags?: number | bigint): void {
+    this.fail(EINVAL, 'update');
   }
 
-  override delete(): void {
-    this.fail(ENOTSUPP, 'delete');
+  override delete(_key?: Uint8Array): void {
+    this.fail(EINVAL, 'delete');
   }
 
   protected override releaseStorage(): void {
