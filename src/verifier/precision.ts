@@ -70,12 +70,29 @@ function histEntry(st: VerifierState, cnt: number, idx: number): JmpHistoryEntry
   return e && e.idx === idx ? e : undefined;
 }
 
+/** bt_sync_linked_regs: if one of a linked group must be precise, all of them must. */
+function syncLinked(bt: Backtrack, hist: JmpHistoryEntry | undefined): void {
+  const linked = hist?.linked;
+  if (!linked?.length) return;
+  if (!linked.some((e) => (e.isReg ? bt.isReg(e.idx) : bt.isSlot(e.idx)))) return;
+  for (const e of linked) {
+    if (e.isReg) bt.setReg(e.idx);
+    else bt.setSlot(e.idx);
+  }
+}
+
 function backtrackInsn(env: PrecisionEnv, idx: number, hist: JmpHistoryEntry | undefined, bt: Backtrack): void {
   const insn = env.insns[idx]!;
   if (insn.code === 0) return;
   if (env.logLevel2) {
     env.log.write(`mark_precise: frame0: regs=${bt.fmtRegs()} stack=${bt.fmtStack()} before ${idx}: ${env.disasm(idx)}\n`);
   }
+  syncLinked(bt, hist);
+  backtrackInsnInner(insn, hist, bt);
+  syncLinked(bt, hist);
+}
+
+function backtrackInsnInner(insn: Insn, hist: JmpHistoryEntry | undefined, bt: Backtrack): void {
   const cls = BPF_CLASS(insn.code);
   const op = BPF_OP(insn.code);
   const dreg = insn.dst;

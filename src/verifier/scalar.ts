@@ -220,6 +220,15 @@ function reg64DeduceBounds(r: ScalarRange): void {
   if (asU64(r.smin) <= asU64(r.smax)) {
     r.umin = max(r.umin, asU64(r.smin));
     r.umax = min(r.umax, asU64(r.smax));
+  } else if (r.umax < asU64(r.smin)) {
+    // The s64 range wraps around the sign boundary and the u64 range meets only its
+    // non-negative part: both become that part.
+    r.smin = asS64(r.umin);
+    r.umax = min(r.umax, asU64(r.smax));
+  } else if (asU64(r.smax) < r.umin) {
+    // ... or only its negative part.
+    r.smax = asS64(r.umax);
+    r.umin = max(r.umin, asU64(r.smin));
   }
 }
 

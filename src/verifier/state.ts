@@ -52,8 +52,8 @@ export const DYNPTR_TYPE_FILE = 1 << 20;
 export const BPF_ADD_CONST = 1 << 31;
 
 /** Packet range markers for pointers compared against pkt_end (reg->range < 0). */
-export const BEYOND_PKT_END = -1;
-export const AT_PKT_END = -2;
+export const AT_PKT_END = -1;
+export const BEYOND_PKT_END = -2;
 
 /** What the verifier needs to know of a map (a kernel BpfMap satisfies it structurally). */
 export interface VerifierMap {
@@ -297,6 +297,8 @@ export interface JmpHistoryEntry {
   prevIdx: number;
   flags: number;
   linkedRegs: bigint;
+  /** scalars sharing an id at a conditional jump (precision spreads to all of them) */
+  linked?: { isReg: boolean; idx: number }[];
 }
 
 export interface VerifierState {

@@ -808,7 +808,7 @@ class Verifier {
         const absOff = Number(reg.varOff.value) + totalOff;
         this.updateStackDepth(-absOff);
         if (t === 'write') this.stackWrite(f, absOff, size, valueRegno, storeInsn!);
-        else this.stackRead(f, absOff, size, valueRegno);
+        else this.stackRead(f, absOff, size, valueRegno, sx);
         break;
       }
       case 'PTR_TO_CTX': {
@@ -999,7 +999,7 @@ class Verifier {
   }
 
   /** check_stack_read_fixed_off */
-  private stackRead(f: FuncState, off: number, size: number, dstRegno: number): void {
+  private stackRead(f: FuncState, off: number, size: number, dstRegno: number, sx = false): void {
     const slot = -off - 1;
     const spi = Math.floor(slot / BPF_REG_SIZE);
     this.log.scratch.markStack(spi);
@@ -1010,7 +1010,7 @@ class Verifier {
       // Never written: privileged programs read unknown data from uninitialized stack.
       if (dst) {
         markRegUnknown(dst);
-        if (size < BPF_REG_SIZE) coerceRegToSize(dst, size);
+        if (size < BPF_REG_SIZE) this.coerceLoaded(dst, size, sx);
       }
       return;
     }
@@ -1056,7 +1056,7 @@ class Verifier {
       if (allZero) markRegKnown(dst, 0n);
       else markRegUnknown(dst);
     }
-    if (dst && size < BPF_REG_SIZE && dst.type === 'SCALAR_VALUE') coerceRegToSize(dst, size);
+    if (dst && size < BPF_REG_SIZE && dst.type === 'SCALAR_VALUE') this.coerceLoaded(dst, size, sx);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1077,6 +1077,15 @@ class Verifier {
       src = { ...pointerReg('SCALAR_VALUE'), ...knownRange(BigInt(insn.imm)) };
     }
     const idx = this.insnIdx;
+    // Scalars sharing an id with an operand learn the same bounds; remember the group in the
+    // jump history (before branching, so both paths share it) for precision tracking.
+    const linked: LinkedReg[] = [];
+    if (BPF_SRC(insn.code) === BPF_X && src.type === 'SCALAR_VALUE' && src.id) this.collectLinkedRegs(src.id, linked);
+    if (dst.type === 'SCALAR_VALUE' && dst.id) this.collectLinkedRegs(dst.id, linked);
+    if (linked.length > 1) {
+      this.pushJmpHistory(0);
+      this.curHistEnt!.linked = linked.map((e) => ({ isReg: e.isReg, idx: e.idx }));
+    }
     const pred = this.isBranchTaken(dst, src, op, jmp32, BPF_SRC(insn.code) === BPF_X);
     if (pred >= 0) {
       // The outcome depends on the exact values: they become precise.
@@ -1101,12 +1110,12 @@ class Verifier {
     }
     // Registers linked by "rX = rY (+ const)" learn the same bounds.
     if (BPF_SRC(insn.code) === BPF_X && src.type === 'SCALAR_VALUE' && src.id) {
-      this.syncLinkedRegs(this.cur, src);
-      this.syncLinkedRegs(other, oregs[insn.src]!);
+      this.syncLinkedRegs(this.cur, src, linked);
+      this.syncLinkedRegs(other, oregs[insn.src]!, linked);
     }
     if (dst.type === 'SCALAR_VALUE' && dst.id) {
-      this.syncLinkedRegs(this.cur, dst);
-      this.syncLinkedRegs(other, oregs[insn.dst]!);
+      this.syncLinkedRegs(this.cur, dst, linked);
+      this.syncLinkedRegs(other, oregs[insn.dst]!, linked);
     }
     // NULL checks of maybe-null pointers: "if rX == 0" / "if rX != 0".
     if (BPF_SRC(insn.code) === BPF_K && insn.imm === 0 && (op === BPF_JEQ || op === BPF_JNE) &&
@@ -1145,11 +1154,31 @@ class Verifier {
     return isScalarBranchTaken(r1, r2, op, jmp32);
   }
 
-  /** sync_linked_regs: copy the refined bounds of `known` to every scalar sharing its id. */
-  private syncLinkedRegs(st: VerifierState, known: RegState): void {
+  /**
+   * collect_linked_regs: live registers and spilled scalars of the current frame sharing `id`
+   * (at most LINKED_REGS_MAX; the rest lose their id).
+   */
+  private collectLinkedRegs(id0: number, out: LinkedReg[]): void {
+    const id = (id0 & ~BPF_ADD_CONST) >>> 0;
+    const f = curFrame(this.cur);
+    const live = this.live[this.insnIdx] ?? 0xffff;
+    const add = (reg: RegState, isReg: boolean, idx: number): void => {
+      if (reg.type !== 'SCALAR_VALUE' || ((reg.id & ~BPF_ADD_CONST) >>> 0) !== id) return;
+      if (out.some((e) => e.isReg === isReg && e.idx === idx)) return;
+      if (out.length < LINKED_REGS_MAX) out.push({ isReg, idx });
+      else reg.id = 0;
+    };
+    for (let j = 0; j < BPF_REG_FP; j++) if (live & (1 << j)) add(f.regs[j]!, true, j);
+    for (let j = 0; j < f.stack.length; j++) if (isSpilledReg(f.stack[j]!)) add(f.stack[j]!.spilledPtr, false, j);
+  }
+
+  /** sync_linked_regs: copy the refined bounds of `known` to the collected linked scalars. */
+  private syncLinkedRegs(st: VerifierState, known: RegState, linked: readonly LinkedReg[]): void {
     const base = (known.id & ~BPF_ADD_CONST) >>> 0;
-    for (const { reg } of eachReg(st)) {
-      if (reg === known || reg.type !== 'SCALAR_VALUE') continue;
+    const f = st.frame[st.curframe]!;
+    for (const e of linked) {
+      const reg = e.isReg ? f.regs[e.idx]! : f.stack[e.idx]?.spilledPtr;
+      if (!reg || reg === known || reg.type !== 'SCALAR_VALUE') continue;
       if (((reg.id & ~BPF_ADD_CONST) >>> 0) !== base) continue;
       const regAdd = (reg.id & BPF_ADD_CONST) !== 0;
       const knownAdd = (known.id & BPF_ADD_CONST) !== 0;
@@ -1377,6 +1406,12 @@ class Verifier {
 }
 
 const MAX_PACKET_OFF = 0xffff;
+const LINKED_REGS_MAX = 6;
+
+interface LinkedReg {
+  isReg: boolean;
+  idx: number;
+}
 
 const isInitPktPointer = (r: RegState, which: RegState['type']): boolean =>
   r.type === which && r.id === 0 && r.off === 0 && tnumIsConst(r.varOff) && r.varOff.value === 0n;

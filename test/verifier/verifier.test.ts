@@ -59,11 +59,18 @@ function normalise(log: string): string[] {
 }
 
 describe('agreement with captured Linux 6.18 logs', () => {
-  for (const name of ['alu-ranges', 'branch-single-value', 'stack-map', 'loop']) {
-    it(name, () => {
+  const cases: [string, string][] = [
+    ['alu-ranges', 'socket_filter'], ['branch-single-value', 'socket_filter'], ['stack-map', 'socket_filter'],
+    ['loop', 'socket_filter'], ['linked-spill', 'socket_filter'], ['alu32-sext', 'socket_filter'],
+    ['stack-loop', 'socket_filter'], ['tc-pkt', 'sched_cls'],
+  ];
+  for (const [name, progType] of cases) {
+    it(`${name} (${progType})`, () => {
       const want = fixture(`${name}.log`);
       const addr = /r1 = (0xffff[0-9a-f]+)/.exec(want)?.[1];
-      const r = verifyProgram(parseInsns(fixture(`${name}.insns`)), options(addr ? BigInt(addr) : 0n));
+      const r = verifyProgram(parseInsns(fixture(`${name}.insns`)), {
+        ...options(addr ? BigInt(addr) : 0n), progType, progTypeDef: progTypeDef(progType),
+      });
       expect(normalise(r.log)).toEqual(normalise(want));
     });
   }
