@@ -2,6 +2,7 @@
 import type { Kernel } from '../kernel/index.js';
 import type { VerifiedProgram } from '../verifier/verified-program.js';
 import { Interpreter } from '../interp/index.js';
+import type { JitTier } from '../../jit/index.js';
 
 export type EngineName = 'interp' | 'jit';
 
@@ -40,14 +41,13 @@ export function createInterpEngine(vp: VerifiedProgram, ctx: EngineContext): Eng
 }
 
 /** The engine a caller asked for; the JIT is imported only when used (binaryen costs ~0.4 s to load). */
-export async function createEngine(name: EngineName, vp: VerifiedProgram, ctx: EngineContext): Promise<Engine> {
+export async function createEngine(name: EngineName, vp: VerifiedProgram, ctx: EngineContext, opts: { tier?: JitTier } = {}): Promise<Engine> {
   if (name === 'interp') return createInterpEngine(vp, ctx);
-  throw new JitUnavailableError();
-}
-
-export class JitUnavailableError extends Error {
-  override name = 'OperationError';
-  constructor() {
-    super('the JIT engine is not available yet in this build; use --engine interp');
-  }
+  const { compile } = await import('../../jit/index.js');
+  const jp = await compile(vp, ctx.kernel, { resolveTailCall: ctx.resolveTailCall, tier: opts.tier });
+  return {
+    name: 'jit',
+    run: (o) => jp.run({ ctxPtr: o.ctxPtr, r2: o.r2, repeat: o.repeat, packet: o.packet, env: o.env }),
+    dispose: () => jp.dispose(),
+  };
 }

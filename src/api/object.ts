@@ -57,8 +57,9 @@ export class BpfObject {
     this.loaded = true;
     const wanted = opts.programs ? new Set(opts.programs) : undefined;
     if (wanted) for (const n of wanted) this.program(n);
+    // Like libbpf, programs in '?' sections load only when asked for by name.
     for (const p of this.programs) {
-      if (wanted === undefined || wanted.has(p.name)) await p.load(opts);
+      if (wanted === undefined ? p.spec.autoload : wanted.has(p.name)) await p.load(opts);
     }
   }
 

@@ -6,6 +6,7 @@ import type { ProgramSpec } from '../loader/index.js';
 import { trustInsns } from '../interp/index.js';
 import { resolvePseudoLdImm64, PseudoResolveError } from '../verifier/resolve-pseudo.js';
 import type { VerifiedProgram } from '../verifier/verified-program.js';
+import type { JitTier } from '../../jit/index.js';
 import { createEngine, type Engine, type EngineContext, type EngineName } from './engine.js';
 import { BpfApiError, BpfLoadError } from './errors.js';
 import type { BpfObject } from './object.js';
@@ -15,6 +16,8 @@ export interface LoadOptions {
   engine?: EngineName;
   /** run without verification — for debugging only: nothing but the linear-memory bound is checked */
   unverified?: boolean;
+  /** JIT only: 'baseline' (fast start) or 'optimized' (TurboFan before the first run) */
+  tier?: JitTier;
 }
 
 export interface RunOptions {
@@ -95,7 +98,7 @@ export class Program {
     this.id = nextProgId++;
     tableOf(kernel).set(this.id, this.vp);
     const ctx: EngineContext = { kernel, resolveTailCall: (ptr, index) => resolveTailCall(kernel, ptr, index) };
-    this.engine = await createEngine(opts.engine ?? 'interp', this.vp, ctx);
+    this.engine = await createEngine(opts.engine ?? 'interp', this.vp, ctx, { tier: opts.tier });
   }
 
   /** One BPF_PROG_TEST_RUN: build the context (and packet), run `repeat` times, collect outputs. */
