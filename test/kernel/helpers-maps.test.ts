@@ -333,3 +333,52 @@ describe('redirect helpers', () => {
     expect(call('redirect_map', map.ptr, 1n, 1n << 6n)).toBe(0n);
   });
 });
+
+describe('dynptr helpers', () => {
+  it('local dynptrs: from_mem, read, write, data with bounds', () => {
+    const { kernel, call } = setup();
+    const mem = kernel.mem;
+    const buf = mem.alloc(16);
+    mem.writeBytes(buf, Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]));
+    const dp = mem.alloc(16);
+    const D = mem.toPtr(dp);
+    expect(call('dynptr_from_mem', mem.toPtr(buf), 8n, 0n, D)).toBe(0n);
+    expect(mem.readU32(dp + 8)).toBe((1 << 28) | 8); // LOCAL, size 8
+    const dst = mem.alloc(8);
+    expect(call('dynptr_read', mem.toPtr(dst), 4n, D, 2n, 0n)).toBe(0n);
+    expect([...mem.readBytes(dst, 4)]).toEqual([3, 4, 5, 6]);
+    expect(call('dynptr_read', mem.toPtr(dst), 4n, D, 6n, 0n)).toBe(-7n);
+    expect(call('dynptr_read', mem.toPtr(dst), 4n, D, 0n, 1n)).toBe(-22n);
+    mem.writeU32(dst, 0xaabbccdd);
+    expect(call('dynptr_write', D, 4n, mem.toPtr(dst), 4n, 0n)).toBe(0n);
+    expect(mem.readU32(buf + 4)).toBe(0xaabbccdd);
+    expect(call('dynptr_write', D, 5n, mem.toPtr(dst), 4n, 0n)).toBe(-7n);
+    expect(call('dynptr_data', D, 4n, 4n)).toBe(mem.toPtr(buf + 4));
+    expect(call('dynptr_data', D, 4n, 5n)).toBe(0n);
+    // bad flags / size: the dynptr is set to NULL and every later use fails
+    expect(call('dynptr_from_mem', mem.toPtr(buf), 8n, 1n, D)).toBe(-22n);
+    expect(mem.readBytes(dp, 16)).toEqual(new Uint8Array(16));
+    expect(call('dynptr_read', mem.toPtr(dst), 1n, D, 0n, 0n)).toBe(-22n);
+    expect(call('dynptr_from_mem', mem.toPtr(buf), 1n << 24n, 0n, D)).toBe(-7n);
+  });
+
+  it('ring buffer dynptrs reserve, submit and discard', () => {
+    const { kernel, call, add, env2 } = setup();
+    const mem = kernel.mem;
+    const rb = add(new FakeRingbuf({ type: BPF_MAP_TYPE_RINGBUF, keySize: 0, valueSize: 0, maxEntries: 64 }, env2));
+    const dp = mem.alloc(16);
+    const D = mem.toPtr(dp);
+    expect(call('ringbuf_reserve_dynptr', rb.ptr, 4n, 0n, D)).toBe(0n);
+    const v = mem.alloc(4);
+    mem.writeU32(v, 0x01020304);
+    expect(call('dynptr_write', D, 0n, mem.toPtr(v), 4n, 0n)).toBe(0n);
+    call('ringbuf_submit_dynptr', D, 0n);
+    expect(mem.readBytes(dp, 16)).toEqual(new Uint8Array(16));
+    expect(rb.records.map((r) => [...r.data])).toEqual([[4, 3, 2, 1]]);
+    expect(call('ringbuf_reserve_dynptr', rb.ptr, 4n, 0n, D)).toBe(0n);
+    call('ringbuf_discard_dynptr', D, 0n);
+    expect(rb.discarded).toBe(1);
+    expect(call('ringbuf_reserve_dynptr', rb.ptr, 100n, 0n, D)).toBe(-11n);
+    expect(call('ringbuf_reserve_dynptr', rb.ptr, 4n, 1n, D)).toBe(-22n);
+  });
+});

@@ -3,6 +3,7 @@
 import type { Kernel } from '../kernel.js';
 import { callbackHelpers } from './callbacks.js';
 import { currentHelpers } from './current.js';
+import { dynptrHelpers } from './dynptr.js';
 import { mapHelpers } from './map-helpers.js';
 import { outputHelpers } from './output.js';
 import { packetHelpers } from './packet.js';
@@ -38,6 +39,7 @@ export const ALL_HELPERS: readonly HelperImpl[] = [
   ...localStorageHelpers,
   ...packetHelpers,
   ...tracingHelpers,
+  ...dynptrHelpers,
 ].sort((a, b) => a.proto.id - b.proto.id);
 
 /** Register every helper into kernel.helpers (idempotent). */

@@ -66,13 +66,13 @@ export const outputHelpers: HelperImpl[] = [
 // The kernel finds a sample's ring buffer from the sample header; we remember it at reserve time.
 const reserved = new WeakMap<Kernel, Map<number, RingbufOps>>();
 
-function reservations(kernel: Kernel): Map<number, RingbufOps> {
+export function reservations(kernel: Kernel): Map<number, RingbufOps> {
   let m = reserved.get(kernel);
   if (!m) reserved.set(kernel, (m = new Map()));
   return m;
 }
 
-function commit(env: CallEnv, samplePtr: bigint, flags: bigint, discard: boolean): void {
+export function commit(env: CallEnv, samplePtr: bigint, flags: bigint, discard: boolean): void {
   const sampleOff = off(env, samplePtr);
   const rs = reservations(env.kernel);
   const map = rs.get(sampleOff);
