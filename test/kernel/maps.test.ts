@@ -5,7 +5,7 @@ import {
   BPF_MAP_STRUCT_FIELDS, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_HASH,
   BPF_NOEXIST, createMap, HashMap, MapError, MapRegistry,
 } from '../../src/kernel/maps/index.js';
-import { E2BIG, EEXIST, EINVAL, ENOENT } from '../../src/kernel/errno.js';
+import { E2BIG, EEXIST, EINVAL, ENOENT, EPERM } from '../../src/kernel/errno.js';
 
 function mkEnv(nrCpus = 2) {
   const mem = new KernelMemory({ initialBytes: 1 << 20 });
@@ -138,6 +138,18 @@ describe('array maps', () => {
     expect(m.lookupRaw(k4(0))!.length).toBe(24);
   });
 
+  it('generic batch on arrays: ENOENT on the call after the last element; frozen maps refuse writes', () => {
+    const m = createMap({ type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 4 }, mkEnv());
+    const r1 = m.lookupBatch(null, 4);
+    expect(r1.keys.length).toBe(4);
+    expect(r1.errno).toBe(0);
+    const r2 = m.lookupBatch(r1.nextBatch, 4);
+    expect(r2.keys.length).toBe(0);
+    expect(r2.errno).toBe(ENOENT);
+    m.freeze();
+    expect(errno(() => m.update(k4(0), k4(1)))).toBe(EPERM);
+  });
+
   it('for_each visits in index order and stops when asked', () => {
     const env = mkEnv();
     const m = createMap({ type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 5 }, env);
@@ -240,10 +252,8 @@ describe('hash maps', () => {
     expect(r1.errno).toBe(0);
     const r2 = m.lookupBatch(r1.nextBatch, 3);
     expect(r2.keys.map((k) => k[0])).toEqual([3, 4, 5]);
-    expect(r2.errno).toBe(0);
-    const r3 = m.lookupBatch(r2.nextBatch, 3);
-    expect(r3.keys.length).toBe(0);
-    expect(r3.errno).toBe(ENOENT);
+    // the hash walk reached the end: ENOENT comes with the last elements
+    expect(r2.errno).toBe(ENOENT);
     const r4 = m.lookupAndDeleteBatch(null, 10);
     expect(r4.keys.length).toBe(5);
     expect(r4.errno).toBe(ENOENT);

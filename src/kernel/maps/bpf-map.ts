@@ -3,7 +3,7 @@
 // interpreter and the JIT call), and a host-side API on Uint8Arrays built on
 // top of them through per-map scratch buffers in kernel memory.
 
-import { ErrnoError, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP } from '../errno.js';
+import { ErrnoError, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM } from '../errno.js';
 import type { KernelMemory } from '../memory.js';
 import {
   BPF_F_LOCK, BPF_MAP_STRUCT_FIELDS, BPF_MAP_STRUCT_SIZE, BPF_OBJ_NAME_LEN, MAP_TYPE_NAMES, roundUp8,
@@ -110,6 +110,14 @@ export abstract class BpfMap {
   private scratchKeySize = 0;
   private scratchValSize = 0;
   freed = false;
+  /** BPF_MAP_FREEZE: user-space writes now fail with EPERM (programs may still write unless RDONLY_PROG). */
+  frozen = false;
+  /**
+   * Hash-family batches report ENOENT in the same call that returns the last
+   * elements (Linux walks buckets to the end); the generic walk used by
+   * arrays reports it only on the following, empty call.
+   */
+  protected batchEndsWithLast = false;
 
   constructor(attr: MapCreateAttr, env: MapEnv) {
     this.type = attr.type;
@@ -324,6 +332,7 @@ export abstract class BpfMap {
    * value for every CPU, or the syscall layout (nrCpus × round_up(value_size, 8)).
    */
   update(key: Uint8Array, value: Uint8Array | Uint8Array[], flags: number | bigint = 0): void {
+    if (this.frozen) this.fail(EPERM, 'update of a frozen map');
     this.checkKey(key, 'update');
     const s = this.scratchOffs();
     this.mem.writeBytes(s.key, key);
@@ -359,6 +368,7 @@ export abstract class BpfMap {
   }
 
   delete(key: Uint8Array): void {
+    if (this.frozen) this.fail(EPERM, 'delete from a frozen map');
     this.checkKey(key, 'delete');
     const s = this.scratchOffs();
     this.mem.writeBytes(s.key, key);
@@ -431,6 +441,7 @@ export abstract class BpfMap {
       keys.push(k);
       values.push(v);
     }
+    if (errno === 0 && this.batchEndsWithLast && keys.length > 0 && this.getNextKey(prev) === undefined) errno = ENOENT;
     if (del) for (const k of keys) this.delete(k);
     return { keys, values, nextBatch: keys.length > 0 ? prev : null, errno };
   }
@@ -462,8 +473,14 @@ export abstract class BpfMap {
     return keys.length;
   }
 
+  /** BPF_MAP_FREEZE. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
   /** Host push for queue/stack/bloom filter. */
   push(value: Uint8Array, flags: number | bigint = 0): void {
+    if (this.frozen) this.fail(EPERM, 'push to a frozen map');
     const s = this.scratchOffs();
     this.stageValue(s.val, value, 'push');
     const r = this.pushElem(s.val, BigInt(flags));

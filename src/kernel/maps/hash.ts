@@ -171,6 +171,7 @@ export class HashMap extends BpfMap {
 
   constructor(attr: MapCreateAttr, env: MapEnv, percpu: boolean, lru: boolean) {
     super(attr, env);
+    this.batchEndsWithLast = true;
     this.percpu = percpu;
     this.lru = lru;
     this.prealloc = (this.flags & BPF_F_NO_PREALLOC) === 0;
