@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kernel } from '../../src/kernel/kernel.js';
-import { dumpKernelHeader } from '../../src/kernel/btf/index.js';
+import { dumpKernelHeader, kernelTypes } from '../../src/kernel/btf/index.js';
+
+// clang's layout of the dumped header must put these where the world writes them
+const LAYOUT_CHECKS: [string, string][] = [
+  ['task_struct', 'pid'], ['task_struct', 'real_parent'], ['task_struct', 'comm'], ['task_struct', 'thread.fsbase'],
+  ['task_struct', 'cgroups'], ['task_struct', 'se.sum_exec_runtime'], ['thread_struct', 'pkru'], ['sock_common', 'skc_bound_dev_if'],
+  ['sock', 'sk_socket'], ['file', 'f_path'], ['file', 'f_pos'], ['dentry', 'd_name'], ['inode', 'i_size'], ['mm_struct', 'arg_start'],
+  ['vm_area_struct', 'vm_flags'], ['vm_area_struct', 'vm_file'], ['cgroup', 'kn'], ['cgroup', 'ancestors'], ['css_set', 'dfl_cgrp'],
+  ['files_struct', 'fd_array'], ['fdtable', 'fd'], ['bpf_map', 'max_entries'], ['bpf_iter__task_file', 'file'], ['__sk_buff', 'hwtstamp'],
+];
 
 const has = (cmd: string): boolean => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 const haveClang = has('clang-19') && existsSync('/usr/include/bpf/bpf_helpers.h');
@@ -33,7 +42,8 @@ int dump_task(struct bpf_iter__task *ctx)
 	unsigned long fsbase = BPF_CORE_READ(t, thread.fsbase);
 	int nr = BPF_CORE_READ(t, thread_pid, numbers[0].nr);
 	unsigned int max_fds = BPF_CORE_READ(t, files, fdt, max_fds);
-	BPF_SEQ_PRINTF(ctx->meta->seq, "%d %d %u %s %lx %d %u\n", t->pid, ppid, uid, cg, fsbase, nr, max_fds);
+	unsigned long long in_execve = BPF_CORE_READ_BITFIELD_PROBED(t, in_execve);
+	BPF_SEQ_PRINTF(ctx->meta->seq, "%d %d %u %s %lx %d %u %llu\n", t->pid, ppid, uid, cg, fsbase, nr, max_fds, in_execve);
 	return 0;
 }
 
@@ -66,7 +76,9 @@ describe.skipIf(!haveClang)('kernel header', () => {
     expect(header).toContain('struct task_struct {');
     expect(header).toContain('struct bpf_iter__task {');
     writeFileSync(join(dir, 'vmlinux.h'), header);
-    writeFileSync(join(dir, 'prog.bpf.c'), PROG);
+    const types = kernelTypes();
+    const asserts = LAYOUT_CHECKS.map(([st, f]) => `_Static_assert(__builtin_offsetof(struct ${st}, ${f}) == ${types.offsetof(st, f)}, "${st}.${f}");`);
+    writeFileSync(join(dir, 'prog.bpf.c'), PROG + '\n' + asserts.join('\n') + '\n');
     const r = spawnSync('clang-19', ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-c', 'prog.bpf.c', '-o', 'prog.bpf.o'], { cwd: dir, encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/error/);
     expect(r.status).toBe(0);

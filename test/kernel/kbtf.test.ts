@@ -75,7 +75,10 @@ describe('kernel BTF', () => {
       for (const f of s.fields) {
         const [name] = fieldParts(f);
         if (!name) continue;
-        expect(off(s.name, name), `${s.name}.${name}`).toBe(types.offsetof(s.name, name));
+        const want = types.field(s.name, name);
+        const got = btf.findMember(id, name)!;
+        expect(got.bitOffset, `${s.name}.${name}`).toBe(want.offset * 8 + (want.bitShift ?? 0));
+        expect(got.member.bitfieldSize, `${s.name}.${name} width`).toBe(want.bitSize ?? 0);
         checked++;
       }
     }
@@ -179,6 +182,30 @@ function anonNames(f: unknown): string[] {
   walk(f);
   return out;
 }
+
+describe('bitfields', () => {
+  it('are laid out like C (SysV) and read/written through the world', () => {
+    const types = kernelTypes();
+    const ts = types.field('thread_struct', 'iopl_warn');
+    expect(ts.bitSize).toBe(1);
+    expect(types.offsetof('thread_struct', 'pkru')).toBe(ts.offset + 4);
+    const reuse = types.field('sock_common', 'skc_reuse');
+    expect([reuse.offset, reuse.bitShift, reuse.bitSize]).toEqual([types.offsetof('sock_common', 'skc_state') + 1, 0, 4]);
+    expect(types.field('sock_common', 'skc_ipv6only').bitShift).toBe(5);
+    expect(types.offsetof('sock_common', 'skc_bound_dev_if')).toBe(20);
+    const kk = new Kernel();
+    const bash = kk.taskByPid(1203)!;
+    const o = kk.world.objs;
+    expect(o.get(bash.off, 'task_struct', 'user_dumpable')).toBe(1n);
+    o.set(bash.off, 'task_struct', 'in_execve', 1);
+    expect(o.get(bash.off, 'task_struct', 'in_execve')).toBe(1n);
+    expect(o.get(bash.off, 'task_struct', 'user_dumpable')).toBe(1n);
+    expect(o.get(bash.off, 'task_struct', 'in_iowait')).toBe(0n);
+    const sshd6 = kk.taskByPid(702)!.files!.fds.get(4)!.sock!;
+    expect(o.get(sshd6.sockOff, 'sock', '__sk_common.skc_reuse')).toBe(1n);
+    expect(o.get(sshd6.sockOff, 'sock', '__sk_common.skc_ipv6only')).toBe(1n);
+  });
+});
 
 describe('UAPI objects and tracepoint records', () => {
   it('have the sizes and offsets of Linux 6.18 (values from clang on the host vmlinux.h)', () => {

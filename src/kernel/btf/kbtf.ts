@@ -36,7 +36,7 @@ export function buildKernelBtf(types: TypeTable, funcs: readonly FuncSpec[] = []
   };
 
   const members = (layout: AggregateLayout): StructMemberSpec[] =>
-    layout.members.map((m) => ({ name: m.name ?? '', type: idOf(m.type), offset: m.offset }));
+    layout.members.map((m) => ({ name: m.name ?? '', type: idOf(m.type), offset: m.offset, bitOffset: m.bitShift, bitSize: m.bitSize }));
 
   const idOf = (t: TypeExpr): number => {
     switch (t.k) {

@@ -15,8 +15,12 @@ import {
 export interface MemberLayout {
   /** undefined for an anonymous struct/union member */
   name?: string;
+  /** byte offset; for a bitfield, of its storage unit (an aligned unit of its type's size) */
   offset: number;
   type: TypeExpr;
+  /** bitfields: first bit within the storage unit, and the width */
+  bitShift?: number;
+  bitSize?: number;
 }
 
 export interface AggregateLayout {
@@ -29,6 +33,9 @@ export interface AggregateLayout {
 export interface FieldRef {
   offset: number;
   size: number;
+  /** bitfields: the value is bits [bitShift, bitShift+bitSize) of the `size`-byte unit at offset */
+  bitShift?: number;
+  bitSize?: number;
   /** the field's type with typedefs/const/volatile stripped */
   type: TypeExpr;
 }
@@ -128,16 +135,31 @@ export class TypeTable {
     }
     this.inProgress.add(spec);
     const members: MemberLayout[] = [];
-    let size = 0;
+    let bits = 0; // struct: next free bit
+    let size = 0; // union: largest member
     let align = spec.align ?? 1;
     for (const f of spec.fields) {
-      const [name, type] = fieldParts(f);
+      const [name, type, bitSize] = fieldParts(f);
       const sa = this.sizeAlign(type);
       align = Math.max(align, sa.align);
-      const offset = spec.kind === 'union' ? 0 : roundUp(size, sa.align);
+      if (bitSize !== undefined) {
+        // SysV rule: a bitfield never straddles an aligned unit of its declared type
+        const unit = sa.size * 8;
+        if (this.strip(type).k !== 'int' || bitSize <= 0 || bitSize > unit) throw new KernelTypeError(`bad bitfield '${name}'`);
+        let start = spec.kind === 'union' ? 0 : bits;
+        if (Math.floor(start / unit) !== Math.floor((start + bitSize - 1) / unit)) start = roundUp(start, unit);
+        const unitOff = Math.floor(start / unit) * sa.size;
+        members.push({ name, offset: unitOff, type, bitShift: start - unitOff * 8, bitSize });
+        if (spec.kind === 'union') size = Math.max(size, sa.size);
+        else bits = start + bitSize;
+        continue;
+      }
+      const offset = spec.kind === 'union' ? 0 : roundUp(Math.ceil(bits / 8), sa.align);
       members.push({ name, offset, type });
-      size = spec.kind === 'union' ? Math.max(size, sa.size) : offset + sa.size;
+      if (spec.kind === 'union') size = Math.max(size, sa.size);
+      else bits = (offset + sa.size) * 8;
     }
+    if (spec.kind === 'struct') size = Math.ceil(bits / 8);
     size = roundUp(Math.max(size, spec.minSize ?? 0), align);
     const l: AggregateLayout = { kind: spec.kind, size, align, members };
     this.inProgress.delete(spec);
@@ -160,6 +182,8 @@ export class TypeTable {
     let agg = this.layout(struct);
     let t: TypeExpr = { k: 'named', kind: 'struct', name: struct };
     let offset = 0;
+    let bitShift: number | undefined;
+    let bitSize: number | undefined;
     const parts = path.split('.');
     for (let i = 0; i < parts.length; i++) {
       const m = /^(\w+)((?:\[\d+\])*)$/.exec(parts[i]);
@@ -167,6 +191,8 @@ export class TypeTable {
       const found = this.findMember(agg, m[1]);
       if (!found) throw new KernelTypeError(`struct ${struct} has no field '${path}'`);
       offset += found.offset;
+      bitShift = found.bitShift;
+      bitSize = found.bitSize;
       t = this.strip(found.type);
       for (const idx of m[2].match(/\d+/g) ?? []) {
         if (t.k !== 'array') throw new KernelTypeError(`'${m[1]}' in '${path}' is not an array`);
@@ -179,7 +205,7 @@ export class TypeTable {
         else throw new KernelTypeError(`'${parts[i]}' in '${path}' is not a struct`);
       }
     }
-    const ref: FieldRef = { offset, size: this.sizeAlign(t).size, type: t };
+    const ref: FieldRef = { offset, size: this.sizeAlign(t).size, type: t, bitShift, bitSize };
     this.fieldCache.set(key, ref);
     return ref;
   }
@@ -188,23 +214,23 @@ export class TypeTable {
     return this.field(struct, path).offset;
   }
 
-  private findMember(agg: AggregateLayout, name: string): { offset: number; type: TypeExpr } | undefined {
+  private findMember(agg: AggregateLayout, name: string): MemberLayout | undefined {
     for (const m of agg.members) {
       if (m.name === name) return m;
       if (m.name === undefined) {
         const t = this.strip(m.type);
         const inner = t.k === 'anon' ? this.layoutOf(t.def) : t.k === 'named' ? this.layout(t.name, t.kind) : undefined;
         const r = inner && this.findMember(inner, name);
-        if (r) return { offset: m.offset + r.offset, type: r.type };
+        if (r) return { ...r, offset: m.offset + r.offset };
       }
     }
     return undefined;
   }
 }
 
-export function fieldParts(f: FieldSpec): [string | undefined, TypeExpr] {
-  if ('anon' in f) return [undefined, { k: 'anon', def: f.anon }];
-  return [f[0], toExpr(f[1])];
+export function fieldParts(f: FieldSpec): [name: string | undefined, type: TypeExpr, bits: number | undefined] {
+  if ('anon' in f) return [undefined, { k: 'anon', def: f.anon }, undefined];
+  return [f[0], toExpr(f[1]), f[2]];
 }
 
 function roundUp(n: number, a: number): number {

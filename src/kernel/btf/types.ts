@@ -24,9 +24,10 @@ export type TypeExpr =
   | { k: 'anon'; def: AggregateSpec }
   | { k: 'fnptr'; ret: TypeExpr; args: TypeExpr[] };
 
-/** A field: `[name, type]`, or an anonymous struct/union member `{ anon: {...} }`. */
+/** A field: `[name, type]`, `[name, type, bits]` for a bitfield, or an anonymous member `{ anon: {...} }`. */
 export type FieldSpec =
   | readonly [name: string, type: string | TypeExpr]
+  | readonly [name: string, type: string | TypeExpr, bits: number]
   | { readonly anon: AggregateSpec };
 
 export interface AggregateSpec {

@@ -26,6 +26,14 @@ export class KObjects {
   set(base: number, struct: string, path: string, v: number | bigint): void {
     const f = this.types.field(struct, path);
     const at = base + f.offset;
+    if (f.bitSize !== undefined) {
+      // read-modify-write of the bitfield's storage unit
+      const shift = BigInt(f.bitShift!);
+      const mask = ((1n << BigInt(f.bitSize)) - 1n) << shift;
+      const unit = this.readUnit(at, f.size);
+      this.writeUnit(at, f.size, (unit & ~mask) | ((BigInt(v) << shift) & mask));
+      return;
+    }
     switch (f.size) {
       case 1:
         this.mem.writeU8(at, Number(BigInt.asUintN(8, BigInt(v))));
@@ -48,6 +56,7 @@ export class KObjects {
   get(base: number, struct: string, path: string): bigint {
     const f = this.types.field(struct, path);
     const at = base + f.offset;
+    if (f.bitSize !== undefined) return (this.readUnit(at, f.size) >> BigInt(f.bitShift!)) & ((1n << BigInt(f.bitSize)) - 1n);
     switch (f.size) {
       case 1:
         return BigInt(this.mem.readU8(at));
@@ -60,6 +69,20 @@ export class KObjects {
       default:
         throw new KernelTypeError(`${struct}.${path} is ${f.size} bytes, not a scalar`);
     }
+  }
+
+  private readUnit(at: number, size: number): bigint {
+    if (size === 8) return this.mem.readU64(at);
+    if (size === 4) return BigInt(this.mem.readU32(at));
+    if (size === 2) return BigInt(this.mem.readU16(at));
+    return BigInt(this.mem.readU8(at));
+  }
+
+  private writeUnit(at: number, size: number, v: bigint): void {
+    if (size === 8) this.mem.writeU64(at, v);
+    else if (size === 4) this.mem.writeU32(at, Number(BigInt.asUintN(32, v)));
+    else if (size === 2) this.mem.writeU16(at, Number(BigInt.asUintN(16, v)));
+    else this.mem.writeU8(at, Number(BigInt.asUintN(8, v)));
   }
 
   /** Store a pointer to the object at offset `targetOff` (0 → NULL). */

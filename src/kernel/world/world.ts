@@ -818,6 +818,7 @@ export class World {
     o.set(off, S, '__state', kthread ? K.TASK_IDLE : K.TASK_INTERRUPTIBLE);
     o.set(off, S, 'usage.refs.counter', 1);
     o.set(off, S, 'flags', a.flags);
+    o.set(off, S, 'user_dumpable', kthread ? 0 : 1);
     o.set(off, S, 'prio', 120);
     o.set(off, S, 'static_prio', 120);
     o.set(off, S, 'normal_prio', 120);
@@ -1004,6 +1005,8 @@ export class World {
     o.set(sock, 'sock', `${C}.skc_family`, family);
     o.set(sock, 'sock', `${C}.skc_state`, state);
     o.set(sock, 'sock', `${C}.skc_refcnt.refs.counter`, 1);
+    if (family !== 1 && state === 10) o.set(sock, 'sock', `${C}.skc_reuse`, 1); // SK_CAN_REUSE, as servers set SO_REUSEADDR
+    if (family === 10 && local && local.addr.every((b) => b === 0)) o.set(sock, 'sock', `${C}.skc_ipv6only`, 1);
     o.set(sock, 'sock', `${C}.skc_cookie.counter`, BigInt(file.inode.ino) * 4096n + 1n);
     o.setPtr(sock, 'sock', `${C}.skc_net.net`, this.mem.toOff(this.kallsyms.get('init_net')!));
     const put = (field: string, a: { addr: Uint8Array } | undefined): void => {
