@@ -382,3 +382,45 @@ describe('dynptr helpers', () => {
     expect(call('ringbuf_reserve_dynptr', rb.ptr, 4n, 1n, D)).toBe(-22n);
   });
 });
+
+describe('with the real maps of src/kernel/maps', () => {
+  it('ring buffer: records reach the consumer, discarded ones do not', () => {
+    const { kernel, call } = setup();
+    const { map } = kernel.maps.createMap({ type: BPF_MAP_TYPE_RINGBUF, keySize: 0, valueSize: 0, maxEntries: 4096 });
+    const rb = map as unknown as { consume(): Uint8Array[] };
+    const p = call('ringbuf_reserve', map.ptr, 8n, 0n);
+    expect(p).not.toBe(0n);
+    kernel.mem.writeU64(kernel.mem.toOff(p), 0x1122334455667788n);
+    call('ringbuf_submit', p, 0n);
+    const q = call('ringbuf_reserve', map.ptr, 8n, 0n);
+    call('ringbuf_discard', q, 0n);
+    const d = kernel.mem.alloc(3);
+    kernel.mem.writeBytes(d, Uint8Array.of(7, 8, 9));
+    expect(call('ringbuf_output', map.ptr, kernel.mem.toPtr(d), 3n, 0n)).toBe(0n);
+    expect(call('ringbuf_query', map.ptr, 1n)).toBe(4096n);
+    expect(rb.consume().map((r) => [...r])).toEqual([[0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11], [7, 8, 9]]);
+  });
+
+  it('task storage, stack trace and perf event array maps', () => {
+    const { kernel, call } = setup();
+    const t = kernel.spawn({ comm: 'real' });
+    kernel.setCurrent(t);
+    const { map: ts } = kernel.maps.createMap({ type: BPF_MAP_TYPE_TASK_STORAGE, keySize: 4, valueSize: 8, maxEntries: 0, flags: 1 /* BPF_F_NO_PREALLOC */ });
+    const v = call('task_storage_get', ts.ptr, t.ptr, 0n, 1n);
+    expect(v).not.toBe(0n);
+    expect(call('task_storage_get', ts.ptr, t.ptr, 0n, 0n)).toBe(v);
+    expect(call('task_storage_delete', ts.ptr, t.ptr)).toBe(0n);
+    setTaskStack(kernel, t, { kernel: [0xffffffff81000010n, 0xffffffff81000020n] });
+    const { map: st } = kernel.maps.createMap({ type: BPF_MAP_TYPE_STACK_TRACE, keySize: 4, valueSize: 8 * 4, maxEntries: 16 });
+    const id = call('get_stackid', 0n, st.ptr, 0n);
+    expect(id).toBeGreaterThanOrEqual(0n);
+    expect(call('get_stackid', 0n, st.ptr, 0n)).toBe(id);
+    expect((st as unknown as { trace(id: number): bigint[] }).trace(Number(id))).toEqual([0xffffffff81000010n, 0xffffffff81000020n]);
+    const { map: pe } = kernel.maps.createMap({ type: BPF_MAP_TYPE_PERF_EVENT_ARRAY, keySize: 4, valueSize: 4, maxEntries: kernel.nrCpus });
+    const d = kernel.mem.alloc(2);
+    expect(call('perf_event_output', 0n, pe.ptr, 0xffffffffn, kernel.mem.toPtr(d), 2n)).toBe(-2n); // no event open
+    (pe as unknown as { openAll(): void }).openAll();
+    expect(call('perf_event_output', 0n, pe.ptr, 0xffffffffn, kernel.mem.toPtr(d), 2n)).toBe(0n);
+    expect((pe as unknown as { drain(): { cpu: number }[] }).drain().map((r) => r.cpu)).toEqual([kernel.currentCpu]);
+  });
+});
