@@ -4,6 +4,7 @@ import { registerDisasm } from './disasm.js';
 import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
 import { registerConformance } from './conformance.js';
+import { registerBench } from './bench.js';
 
 export function registerCommands(program: Command): void {
   registerDisasm(program);
@@ -11,4 +12,5 @@ export function registerCommands(program: Command): void {
   registerInspect(program);
   registerRun(program);
   registerConformance(program);
+  registerBench(program);
 }
