@@ -7,7 +7,7 @@ import {
   BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_STACK_TRACE, BPF_MAP_TYPE_TASK_STORAGE, BPF_NOEXIST, BPF_RB_AVAIL_DATA,
   BPF_RB_CONS_POS, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP, BPF_RB_PROD_POS, BPF_RB_RING_SIZE, BPF_RINGBUF_BUSY_BIT,
   BPF_RINGBUF_DISCARD_BIT, createMap, HashOfMapsMap, LpmTrieMap, MapError, MapRegistry, PerfEventArrayMap, ProgArrayMap,
-  QueueStackMap, RingbufMap, StackTraceMap, TaskStorageMap,
+  QueueStackMap, RingbufMap, StackTraceMap, TaskStorageMap, LocalStorageMap, BPF_MAP_TYPE_CGRP_STORAGE,
 } from '../../src/kernel/maps/index.js';
 import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC } from '../../src/kernel/errno.js';
 
@@ -328,5 +328,14 @@ describe('task storage', () => {
     expect(ts.taskStorageDelete(task)).toBe(0);
     expect(ts.taskStorageDelete(task)).toBe(-ENOENT);
     expect(ts.lookup(k4(1))).toBeUndefined();
+  });
+
+  it('cgroup storage uses the same local-storage model', () => {
+    const env = mkEnv();
+    const cs = createMap({ type: BPF_MAP_TYPE_CGRP_STORAGE, keySize: 4, valueSize: 8, maxEntries: 0, flags: BPF_F_NO_PREALLOC }, env) as LocalStorageMap;
+    const v = cs.storageGet(0xffff888000200000n, 0, true);
+    expect(v).not.toBe(0);
+    expect(cs.storageGet(0xffff888000200000n, 0, false)).toBe(v);
+    expect(cs.storageDelete(0xffff888000200000n)).toBe(0);
   });
 });

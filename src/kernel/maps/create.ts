@@ -12,7 +12,7 @@ import { LpmTrieMap } from './lpm-trie.js';
 import { QueueStackMap } from './queue-stack.js';
 import { RingbufMap } from './ringbuf.js';
 import { StackTraceMap } from './stack-trace.js';
-import { TaskStorageMap } from './task-storage.js';
+import { LocalStorageMap } from './task-storage.js';
 import { BpfMap, MapError, validMapName, type MapCreateAttr, type MapEnv } from './bpf-map.js';
 import * as T from './types.js';
 
@@ -176,13 +176,16 @@ export function createMap(attr: MapCreateAttr, env: MapEnv): BpfMap {
       if ((flags & T.BPF_F_STACK_BUILD_ID) !== 0) fail(ENOTSUPP, attr, 'build-id stacks are not simulated');
       return new StackTraceMap({ ...attr, flags }, env);
     }
-    case T.BPF_MAP_TYPE_TASK_STORAGE: {
+    case T.BPF_MAP_TYPE_TASK_STORAGE:
+    case T.BPF_MAP_TYPE_CGRP_STORAGE:
+    case T.BPF_MAP_TYPE_INODE_STORAGE:
+    case T.BPF_MAP_TYPE_SK_STORAGE: {
       if ((flags & ~(T.BPF_F_NO_PREALLOC | T.BPF_F_CLONE)) !== 0 || (flags & T.BPF_F_NO_PREALLOC) === 0 ||
           attr.maxEntries !== 0 || attr.keySize !== 4 || attr.valueSize === 0) {
-        fail(EINVAL, attr, 'task storage needs BPF_F_NO_PREALLOC, max_entries 0, key_size 4, value_size > 0');
+        fail(EINVAL, attr, 'local storage needs BPF_F_NO_PREALLOC, max_entries 0, key_size 4, value_size > 0');
       }
       if (attr.valueSize > T.KMALLOC_MAX_SIZE - 64) fail(E2BIG, attr, 'value too large');
-      return new TaskStorageMap({ ...attr, flags }, env);
+      return new LocalStorageMap({ ...attr, flags }, env);
     }
     default:
       if (attr.type === T.BPF_MAP_TYPE_UNSPEC || attr.type > T.BPF_MAP_TYPE_ARENA) fail(EINVAL, attr, 'unknown map type');

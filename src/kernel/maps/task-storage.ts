@@ -1,5 +1,6 @@
-// BPF_MAP_TYPE_TASK_STORAGE: one value per task, keyed by the task's kernel
-// pointer. Values are allocated on demand (bpf_task_storage_get with
+// Local storage maps — BPF_MAP_TYPE_TASK_STORAGE, and with the same model
+// CGRP_STORAGE, INODE_STORAGE and SK_STORAGE: one value per owner object,
+// keyed by the owner's kernel pointer. Values are allocated on demand (bpf_task_storage_get with
 // BPF_LOCAL_STORAGE_GET_F_CREATE) and keep their offsets until deleted.
 // From user space the key is a pid(fd); env.taskPtrByPid translates it.
 
@@ -7,7 +8,7 @@ import { EBADF, EEXIST, ENOENT, ENOTSUPP } from '../errno.js';
 import { BpfMap, type MapCreateAttr, type MapEnv } from './bpf-map.js';
 import { BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST } from './types.js';
 
-export class TaskStorageMap extends BpfMap {
+export class LocalStorageMap extends BpfMap {
   private readonly byTask = new Map<bigint, number>();
 
   constructor(attr: MapCreateAttr, env: MapEnv) {
@@ -27,7 +28,16 @@ export class TaskStorageMap extends BpfMap {
     return off;
   }
 
-  /** The brief's name for the same operation. */
+  /** Owner-neutral names (cgroup, inode and socket storage helpers). */
+  storageGet(ownerPtr: bigint, initValueOff: number, create: boolean): number {
+    return this.taskStorageGet(ownerPtr, initValueOff, create);
+  }
+
+  storageDelete(ownerPtr: bigint): number {
+    return this.taskStorageDelete(ownerPtr);
+  }
+
+  /** The brief's name for the task lookup. */
   getForTask(taskPtr: bigint, create: boolean): number {
     return this.taskStorageGet(taskPtr, 0, create);
   }
@@ -94,3 +104,7 @@ export class TaskStorageMap extends BpfMap {
     this.byTask.clear();
   }
 }
+
+/** BPF_MAP_TYPE_TASK_STORAGE. */
+export const TaskStorageMap = LocalStorageMap;
+export type TaskStorageMap = LocalStorageMap;
