@@ -4,6 +4,7 @@ import { BPF_MAP_STRUCT_FIELDS, BPF_MAP_STRUCT_SIZE, MAP_TYPE_NAMES } from '../m
 import { TypeTable } from './layout.js';
 import { ENUMS, KERNEL_STRUCTS, TYPEDEFS } from './tables.js';
 import { UAPI_STRUCTS } from './uapi.js';
+import { ITER_EXTRA_STRUCTS } from '../kfuncs/iters/states.js';
 import type { EnumSpec, StructSpec } from './types.js';
 
 export * from './types.js';
@@ -54,7 +55,7 @@ let shared: TypeTable | undefined;
 /** The kernel's type table (immutable and shared by every Kernel). */
 export function kernelTypes(): TypeTable {
   shared ??= new TypeTable({
-    structs: [...KERNEL_STRUCTS, BPF_MAP_STRUCT, ...UAPI_STRUCTS],
+    structs: [...KERNEL_STRUCTS, BPF_MAP_STRUCT, ...UAPI_STRUCTS, ...ITER_EXTRA_STRUCTS],
     typedefs: TYPEDEFS,
     enums: [...ENUMS, BPF_MAP_TYPE_ENUM],
   });

@@ -8,6 +8,7 @@ import {
   bpfTaskFromPid, bpfTaskRelease,
 } from './refs.js';
 import { KFUNC_TABLE } from './table.js';
+import { ITER_KFUNC_IMPLS } from './iters/table.js';
 import { KfuncError, type KfuncDef, type KfuncSpec } from './types.js';
 import { validateKfunc } from './validate.js';
 
@@ -31,6 +32,7 @@ export const KFUNC_IMPLS: Readonly<Record<string, HelperFn>> = {
   bpf_cgroup_release: bpfCgroupRelease,
   bpf_cgroup_from_id: bpfCgroupFromId,
   bpf_cgroup_ancestor: bpfCgroupAncestor,
+  ...ITER_KFUNC_IMPLS,
 };
 
 /**

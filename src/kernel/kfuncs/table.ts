@@ -4,6 +4,7 @@
 // task.ts). Iterator kfunc trios for other types plug in by adding entries here plus their
 // implementation.
 
+import { ITER_KFUNC_TABLE } from './iters/table.js';
 import { KF_ACQUIRE, KF_ITER_DESTROY, KF_ITER_NEW, KF_ITER_NEXT, KF_RCU, KF_RELEASE, KF_RET_NULL, type KfuncSpec } from './types.js';
 
 export const KFUNC_TABLE: readonly KfuncSpec[] = [
@@ -24,4 +25,6 @@ export const KFUNC_TABLE: readonly KfuncSpec[] = [
   { name: 'bpf_cgroup_release', ret: 'void', args: [['cgrp', 'struct cgroup *']], flags: KF_RELEASE },
   { name: 'bpf_cgroup_from_id', ret: 'struct cgroup *', args: [['cgid', 'u64']], flags: KF_ACQUIRE | KF_RET_NULL },
   { name: 'bpf_cgroup_ancestor', ret: 'struct cgroup *', args: [['cgrp', 'struct cgroup *'], ['level', 'int']], flags: KF_ACQUIRE | KF_RCU | KF_RET_NULL },
+  // open-coded iterators over tasks, VMAs, cgroups, bits and files (src/kernel/kfuncs/iters)
+  ...ITER_KFUNC_TABLE,
 ];
