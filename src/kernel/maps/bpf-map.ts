@@ -106,6 +106,8 @@ export abstract class BpfMap {
   readonly skipFields: ReadonlyArray<{ offset: number; size: number }>;
   /** True for maps that keep one value per CPU. */
   readonly percpu: boolean = false;
+  /** Stride of one value in storage (and of one CPU's slot in per-CPU values): round_up(value_size, 8). */
+  readonly valueStride: number;
   private scratch = 0;
   private scratchKeySize = 0;
   private scratchValSize = 0;
@@ -123,6 +125,7 @@ export abstract class BpfMap {
     this.type = attr.type;
     this.keySize = attr.keySize;
     this.valueSize = attr.valueSize;
+    this.valueStride = roundUp8(attr.valueSize);
     this.maxEntries = attr.maxEntries;
     this.flags = attr.flags ?? 0;
     this.name = attr.name ?? '';
@@ -148,10 +151,6 @@ export abstract class BpfMap {
     return MAP_TYPE_NAMES[this.type] ?? `type ${this.type}`;
   }
 
-  /** Stride of one value in storage (and of one CPU's slot in per-CPU values). */
-  get valueStride(): number {
-    return roundUp8(this.valueSize);
-  }
 
   private writeHeader(inner: BpfMap | undefined): void {
     const f = (n: string): number => BPF_MAP_STRUCT_FIELDS.find((x) => x.name === n)!.offset;
