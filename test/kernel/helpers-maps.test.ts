@@ -424,3 +424,32 @@ describe('with the real maps of src/kernel/maps', () => {
     expect((pe as unknown as { drain(): { cpu: number }[] }).drain().map((r) => r.cpu)).toEqual([kernel.currentCpu]);
   });
 });
+
+describe('skb write helpers and pid namespaces', () => {
+  it('skb_store_bytes writes within the packet; skb_pull_data up to its length', () => {
+    const { kernel, call } = setup();
+    const pkt = new Uint8Array(40);
+    const run = progTypeDef('sched_cls').prepareRun(kernel.mem, { dataIn: pkt });
+    const src = kernel.mem.alloc(4);
+    kernel.mem.writeU32(src, 0x04030201);
+    expect(call('skb_store_bytes', run.ctxPtr, 20n, kernel.mem.toPtr(src), 4n, 0n)).toBe(0n);
+    expect(call('skb_store_bytes', run.ctxPtr, 38n, kernel.mem.toPtr(src), 4n, 0n)).toBe(-14n);
+    expect(call('skb_store_bytes', run.ctxPtr, 0n, kernel.mem.toPtr(src), 4n, 4n)).toBe(-22n);
+    expect(call('skb_pull_data', run.ctxPtr, 40n)).toBe(0n);
+    expect(call('skb_pull_data', run.ctxPtr, 41n)).toBe(-12n);
+    expect([...run.finish().dataOut!.subarray(20, 24)]).toEqual([1, 2, 3, 4]);
+  });
+
+  it('get_ns_current_pid_tgid for the initial pid namespace', () => {
+    const { kernel, call } = setup();
+    const t = kernel.spawn({ comm: 'ns' });
+    kernel.setCurrent(t);
+    const o = kernel.mem.alloc(8);
+    const p = kernel.mem.toPtr(o);
+    expect(call('get_ns_current_pid_tgid', 4n, 0xeffffffcn, p, 8n)).toBe(0n);
+    expect([kernel.mem.readU32(o), kernel.mem.readU32(o + 4)]).toEqual([t.pid, t.tgid]);
+    expect(call('get_ns_current_pid_tgid', 4n, 0x1234n, p, 8n)).toBe(-2n);
+    expect(kernel.mem.readU64(o)).toBe(0n);
+    expect(call('get_ns_current_pid_tgid', 1n << 40n, 0xeffffffcn, p, 8n)).toBe(-22n);
+  });
+});

@@ -1,10 +1,11 @@
 // Helpers about "now": the current task and CPU, clocks, random numbers, signals, attach data.
 
-import { EINVAL, EPERM } from '../errno.js';
+import { EINVAL, ENOENT, EPERM } from '../errno.js';
 import { PF_EXITING, PF_KTHREAD } from '../world/constants.js';
 import { UNINIT_MEM, defineHelper } from './define.js';
 import { helperState, nextPrandomU32 } from './state.js';
 import type { CallEnv, HelperImpl } from './types.js';
+import { MEM_UNINIT, MEM_WRITE } from './types.js';
 import { neg, off, u32 } from './util.js';
 
 /** CONFIG_HZ of the reference kernel. */
@@ -27,7 +28,29 @@ function sendSignal(env: CallEnv, sig: bigint, thread: boolean): bigint {
   return 0n;
 }
 
+/** PROC_PID_INIT_INO: the inode number of init_pid_ns under nsfs */
+export const PROC_PID_INIT_INO = 0xeffffffcn;
+/** st_dev of /proc/self/ns/pid in the simulation (nsfs is usually device 0:4) */
+export const NSFS_DEV = 4n;
+
 export const currentHelpers: HelperImpl[] = [
+  defineHelper('get_ns_current_pid_tgid', 'RET_INTEGER', ['ARG_ANYTHING', 'ARG_ANYTHING', { type: 'ARG_PTR_TO_UNINIT_MEM', flags: MEM_UNINIT | MEM_WRITE }, 'ARG_CONST_SIZE'], (env, r1, r2, r3, r4) => {
+    const size = u32(r4);
+    const o = off(env, r3);
+    const mem = env.kernel.mem;
+    // struct bpf_pidns_info { u32 pid; u32 tgid; }; one pid namespace: the initial one
+    let err = 0;
+    if (size !== 8 || BigInt.asUintN(32, r1) !== r1) err = -EINVAL;
+    else if (r1 !== NSFS_DEV || r2 !== PROC_PID_INIT_INO) err = -ENOENT;
+    if (err) {
+      mem.fill(o, size, 0);
+      return BigInt(err);
+    }
+    const t = env.kernel.current;
+    mem.writeU32(o, t.pid);
+    mem.writeU32(o + 4, t.tgid);
+    return 0n;
+  }),
   defineHelper('get_current_pid_tgid', 'RET_INTEGER', [], (env) => {
     const t = env.kernel.current;
     return (BigInt(t.tgid) << 32n) | BigInt(t.pid);

@@ -3,7 +3,7 @@
 // the packet pointers in the context block's hidden tail (progtypes/skb.ts, progtypes/xdp.ts)
 // with net/core/filter.c's bounds.
 
-import { EACCES, EFAULT, EINVAL } from '../errno.js';
+import { EACCES, EFAULT, EINVAL, ENOMEM } from '../errno.js';
 import type { KernelMemory } from '../memory.js';
 import { SKB_HIDDEN_DATA, SKB_HIDDEN_DATA_END } from '../progtypes/skb.js';
 import { XDP_HIDDEN, XDP_TAILROOM } from '../progtypes/xdp.js';
@@ -142,6 +142,26 @@ export const packetHelpers: HelperImpl[] = [
     mem.copy(off(env, r3), data + offset, len);
     return 0n;
   }),
+  defineHelper('skb_store_bytes', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING', { type: 'ARG_PTR_TO_MEM', flags: MEM_RDONLY }, 'ARG_CONST_SIZE', 'ARG_ANYTHING'], (env, r1, r2, r3, r4, r5) => {
+    // BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH
+    if (r5 & ~3n) return neg(EINVAL);
+    const mem = env.kernel.mem;
+    const ctx = off(env, r1);
+    const offset = u32(r2);
+    const len = u32(r4);
+    const data = mem.toOff(mem.readU64(ctx + SKB_HIDDEN_DATA));
+    const end = mem.toOff(mem.readU64(ctx + SKB_HIDDEN_DATA_END));
+    if (offset > 0x7fffffff || data < 0 || data + offset + len > end) return neg(EFAULT);
+    mem.copy(data + offset, off(env, r3), len);
+    return 0n;
+  }, { changesPktData: true }),
+  defineHelper('skb_pull_data', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING'], (env, r1, r2) => {
+    // test-run skbs are linear: pulling works up to the packet length
+    const mem = env.kernel.mem;
+    const ctx = off(env, r1);
+    const len = mem.toOff(mem.readU64(ctx + SKB_HIDDEN_DATA_END)) - mem.toOff(mem.readU64(ctx + SKB_HIDDEN_DATA));
+    return u32(r2) <= len ? 0n : neg(ENOMEM);
+  }, { changesPktData: true }),
   defineHelper('xdp_get_buff_len', 'RET_INTEGER', ['ARG_PTR_TO_CTX'], (env, r1) => {
     const b = xdpBuff(env, r1);
     return BigInt(b.dataEnd - b.data + b.fragsLen);
