@@ -413,7 +413,9 @@ export class Machine {
             o = this.slowEa(code, i, src[i]!, 8, false);
             if (o < 0) { regs[dst[i]] = 0n; break; }
           }
-          regs[dst[i]] = (o & 7) === 0 ? i64[o >> 3]! : dv.getBigInt64(o, true);
+          // separate stores: a BigInt phi (one value from two sources) would be heap-allocated
+          if ((o & 7) === 0) regs[dst[i]] = i64[o >> 3]!;
+          else regs[dst[i]] = dv.getBigInt64(o, true);
           break;
         }
         // sign-extending loads
@@ -486,14 +488,22 @@ export class Machine {
           u8[o] = op[i] === 0x73 ? r32[src[i] << 1]! : imm[i]!;
           break;
         }
-        case 0x7a:
+        // 64-bit stores of a register and of an immediate are separate arms: selecting the BigInt
+        // to store with a conditional would make V8 heap-allocate it
         case 0x7b: {
           const d2 = dst[i] << 1;
           let o = (r32[d2]! >>> 0) + off[i]!;
           if (r32[d2 + 1] !== BASE_HI || o < GUARD_SIZE || o + 8 > memEnd) o = this.slowEa(code, i, dst[i]!, 8, true);
-          const v = op[i] === 0x7b ? regs[src[i]]! : immB[i]!;
-          if ((o & 7) === 0) i64[o >> 3] = v;
-          else dv.setBigInt64(o, v, true);
+          if ((o & 7) === 0) i64[o >> 3] = regs[src[i]]!;
+          else dv.setBigInt64(o, regs[src[i]]!, true);
+          break;
+        }
+        case 0x7a: {
+          const d2 = dst[i] << 1;
+          let o = (r32[d2]! >>> 0) + off[i]!;
+          if (r32[d2 + 1] !== BASE_HI || o < GUARD_SIZE || o + 8 > memEnd) o = this.slowEa(code, i, dst[i]!, 8, true);
+          if ((o & 7) === 0) i64[o >> 3] = immB[i]!;
+          else dv.setBigInt64(o, immB[i]!, true);
           break;
         }
 
