@@ -251,6 +251,13 @@ describe('default world, read back through kernel BTF offsets', () => {
     const members = r.list(cset + BigInt(fieldOff(k.btf, 'css_set', 'tasks')), 'task_struct', 'cg_list').map((p) => r.u32(p, 'task_struct', 'pid'));
     expect(members).toEqual([1180, 1203, 1250, 1251, 1254]);
     expect(k.cgroups.map((c) => c.path)).toContain('/system.slice/nginx.service');
+    // every cgroup's root is cgrp_dfl_root, whose embedded cgrp is the root cgroup
+    const dfl = k.kallsyms.get('cgrp_dfl_root')!;
+    expect(r.u64(cg, 'cgroup', 'root')).toBe(dfl);
+    expect(r.u32(dfl, 'cgroup_root', 'hierarchy_id')).toBe(0);
+    expect(dfl + BigInt(fieldOff(k.btf, 'cgroup_root', 'cgrp'))).toBe(k.rootCgroup.ptr);
+    expect(r.u64(k.rootCgroup.ptr, 'cgroup', 'ancestors')).toBe(k.rootCgroup.ptr);
+    expect(r.u32(dfl, 'cgroup_root', 'nr_cgrps')).toBe(k.cgroups.length);
   });
 
   it('thread_pid → numbers[0].nr, nsproxy → pid namespace inum, start_time', () => {

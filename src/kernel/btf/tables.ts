@@ -560,6 +560,18 @@ export const KERNEL_STRUCTS: StructSpec[] = [
     ['bpf_cgrp_storage', 'struct bpf_local_storage *'],
     ['ancestors', 'struct cgroup *[0]'],
   ] },
+  { name: 'cgroup_root', kind: 'struct', fields: [
+    ['kf_root', 'struct kernfs_root *'],
+    ['subsys_mask', 'unsigned int'],
+    ['hierarchy_id', 'int'],
+    ['root_list', 'struct list_head'],
+    ['rcu', 'struct callback_head'],
+    ['cgrp', 'struct cgroup'],
+    ['cgrp_ancestor_storage', 'struct cgroup *'],
+    ['nr_cgrps', 'atomic_t'],
+    ['flags', 'unsigned int'],
+    ['name', 'char[64]'],
+  ] },
   { name: 'css_set', kind: 'struct', fields: [
     ['subsys', `struct cgroup_subsys_state *[${N}]`],
     ['refcount', 'refcount_t'],

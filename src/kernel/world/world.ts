@@ -225,6 +225,7 @@ export class World {
   private nextCgroupId = 1n;
   private readonly pidNsOff: number;
   private readonly cgroupNsOff: number;
+  private cgroupRootOff = 0;
   private readonly ttys = new Map<string, number>();
   private readonly sockets = new Map<string, SockInfo>();
   private readonly nsproxyOff: number;
@@ -281,7 +282,7 @@ export class World {
     this.kallsyms.set('init_cred', this.rootCred.ptr);
 
     this.rootCgroup = this.makeCgroup('/', null);
-    this.kallsyms.set('cgrp_dfl_root', this.rootCgroup.ptr);
+    this.kallsyms.set('cgrp_dfl_root', mem.toPtr(this.cgroupRootOff));
     o.setPtr(this.cgroupNsOff, 'cgroup_namespace', 'root_cset', this.rootCgroup.cssSetOff);
 
     this.idle = this.makeTask({
@@ -915,8 +916,22 @@ export class World {
     const level = parent ? parent.level + 1 : 0;
     const name = parent ? path.slice(path.lastIndexOf('/') + 1) : '';
     const id = this.nextCgroupId++;
-    const off = o.alloc('cgroup', (level + 1) * 8);
+    let off: number;
+    if (parent) off = o.alloc('cgroup', (level + 1) * 8);
+    else {
+      // the root cgroup is embedded in its hierarchy's cgroup_root (cgrp_dfl_root.cgrp), whose
+      // next member, cgrp_ancestor_storage, is the root's ancestors[0]
+      this.cgroupRootOff = o.alloc('cgroup_root');
+      const R = 'cgroup_root';
+      o.set(this.cgroupRootOff, R, 'hierarchy_id', 0);
+      o.set(this.cgroupRootOff, R, 'subsys_mask', (1 << CGROUP_SUBSYS_COUNT) - 1);
+      o.initList(this.cgroupRootOff + o.off(R, 'root_list'));
+      o.setString(this.cgroupRootOff, R, 'name', '');
+      off = this.cgroupRootOff + o.off(R, 'cgrp');
+    }
     const ptr = this.mem.toPtr(off);
+    o.setPtr(off, 'cgroup', 'root', this.cgroupRootOff);
+    o.set(this.cgroupRootOff, 'cgroup_root', 'nr_cgrps.counter', this.nextCgroupId - 1n);
 
     const kn = o.alloc('kernfs_node');
     o.set(kn, 'kernfs_node', 'count.counter', 1);
