@@ -189,11 +189,19 @@ export class Btf {
   }
 
   alignof(id: number): number {
-    return this.alignofDepth(id, 0);
+    const cached = this.alignCache.get(id);
+    if (cached !== undefined) return cached;
+    const a = this.alignofDepth(id, 0, new Set());
+    this.alignCache.set(id, a);
+    return a;
   }
 
-  private alignofDepth(id: number, depth: number): number {
+  private readonly alignCache = new Map<number, number>();
+
+  private alignofDepth(id: number, depth: number, inProgress: Set<number>): number {
     if (depth > MAX_RESOLVE_DEPTH) throw new BtfError(`type [${id}]: type chain too deep or cyclic computing alignment`);
+    const cached = this.alignCache.get(id);
+    if (cached !== undefined) return cached;
     const t = this.get(id);
     switch (t.kind) {
       case 'int':
@@ -210,18 +218,24 @@ export class Btf {
       case 'type_tag':
       case 'var':
       case 'array':
-        return this.alignofDepth(t.type, depth + 1);
+        return this.alignofDepth(t.type, depth + 1, inProgress);
       case 'struct':
       case 'union': {
+        // memoised so wide structs nested deeply stay linear; a struct containing itself is a cycle
+        if (inProgress.has(id)) throw new BtfError(`type [${id}] ${t.kind.toUpperCase()} '${t.name}' contains itself`);
+        inProgress.add(id);
         let max = 1;
+        let packed = false;
         for (const m of t.members) {
-          const a = this.alignofDepth(m.type, depth + 1);
+          const a = this.alignofDepth(m.type, depth + 1, inProgress);
           // A member placed off its natural alignment means the struct was packed.
-          if (m.bitfieldSize === 0 && m.bitOffset % (8 * a) !== 0) return 1;
+          if (m.bitfieldSize === 0 && m.bitOffset % (8 * a) !== 0) packed = true;
           if (a > max) max = a;
         }
-        if (t.size % max !== 0) return 1;
-        return max;
+        inProgress.delete(id);
+        const r = packed || t.size % max !== 0 ? 1 : max;
+        this.alignCache.set(id, r);
+        return r;
       }
       default:
         throw new BtfError(`type [${id}] ${t.kind.toUpperCase()} '${t.name}' has no alignment`);
@@ -268,11 +282,15 @@ export class Btf {
 
   /** find a member by name, looking through anonymous struct/union members like C does */
   findMember(structId: number, name: string): FoundMember | undefined {
+    this.findBudget = 100_000;
     return this.findMemberDepth(structId, name, 0, 0);
   }
 
+  private findBudget = 0;
+
   private findMemberDepth(structId: number, name: string, baseBits: number, depth: number): FoundMember | undefined {
     if (depth > MAX_RESOLVE_DEPTH) throw new BtfError(`type [${structId}]: anonymous member nesting too deep or cyclic`);
+    if (--this.findBudget < 0) throw new BtfError(`type [${structId}]: anonymous member graph too large`);
     const members = this.members(structId);
     for (let i = 0; i < members.length; i++) {
       const m = members[i]!;

@@ -47,7 +47,7 @@ class CDumper {
   /** per id: 1 = walked weakly, 2 = walked strongly (for kinds without an Ord state) */
   private readonly walked: Uint8Array;
   /** declarator nodes printed so far: pathological DAGs would otherwise print exponentially */
-  private budget = 5_000_000;
+  private budget = 0;
 
   constructor(btf: Btf, opts: DumpCOptions) {
     this.btf = btf;
@@ -289,6 +289,9 @@ class CDumper {
     const padUnit = padUnitBytes * 8;
     let cursor = 0;
     const pad = (to: number): void => {
+      if (to - cursor > 256 * 1024 * 8) {
+        throw new BtfError(`type [${t.id}] ${t.kind.toUpperCase()} '${t.name}': hole of ${(to - cursor) / 8} bytes is implausible`);
+      }
       while (cursor < to) {
         const chunk = Math.min(to - cursor, padUnit - (cursor % padUnit));
         lines.push(`${tabs}${padType}: ${chunk};`);
@@ -367,6 +370,7 @@ class CDumper {
   }
 
   private emit(id: number, out: string[]): void {
+    this.budget = 200_000;
     const t: BtfType = this.btf.get(id);
     switch (t.kind) {
       case 'struct':

@@ -12,7 +12,16 @@ function exercise(btf: Btf): void {
   onlyBtfError(() => dumpRaw(btf));
   onlyBtfError(() => dumpC(btf));
   for (let id = 0; id < btf.length; id++) {
-    for (const f of [() => btf.sizeof(id), () => btf.alignof(id), () => btf.resolve(id), () => btf.typeToString(id), () => btf.members(id)]) {
+    const fs = [
+      () => btf.sizeof(id),
+      () => btf.alignof(id),
+      () => btf.resolve(id),
+      () => btf.typeToString(id),
+      () => btf.members(id),
+      () => btf.findMember(id, 'x'),
+      () => btf.memberAt(id, 4),
+    ];
+    for (const f of fs) {
       try {
         f();
       } catch (e) {
@@ -99,7 +108,7 @@ describe('malformed BTF', () => {
         for (const [o, v] of edits) b[o] = v;
         onlyBtfError(() => exercise(parseBtf(b)));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
@@ -117,7 +126,7 @@ describe('malformed BTF', () => {
         for (const [o, v] of edits) b[o] = v;
         onlyBtfError(() => parseBtfExt(b, btf));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });
