@@ -113,6 +113,12 @@ export class UserAddressSpace {
     return Uint8Array.from(out);
   }
 
+  /** readString decoded as UTF-8 (invalid bytes replaced); null on a fault. */
+  readCString(addr: bigint, max: number): string | null {
+    const b = this.readString(addr, max);
+    return b === null ? null : new TextDecoder().decode(b);
+  }
+
   /** Number of mapped pages. */
   get pageCount(): number {
     return this.pages.size;

@@ -196,6 +196,8 @@ describe('hash maps', () => {
       expect(m.getNextKey(k4(99))).toEqual(k4(1)); // missing key → first key
       expect(m.getNextKey(k4(4))).toBeUndefined();
       expect(m.size).toBe(3);
+      expect(u64(m.lookupAndDelete(k4(3)))).toBe(3);
+      expect(m.lookupAndDelete(k4(3))).toBeUndefined();
     });
   }
 

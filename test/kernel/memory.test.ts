@@ -165,6 +165,8 @@ describe('UserAddressSpace', () => {
     u.map(0x1000n, enc);
     expect(new TextDecoder().decode(u.readString(0x1000n, 64)!)).toBe('hi there');
     expect(new TextDecoder().decode(u.readString(0x1000n, 2)!)).toBe('hi');
+    expect(u.readCString(0x1000n, 64)).toBe('hi there');
+    expect(u.readCString(0x9000n, 64)).toBeNull();
     u.map(0x2ffen, new Uint8Array([65, 66]));
     expect(u.readString(0x2ffen, 16)).toBeNull(); // runs off the page without a NUL
   });

@@ -375,6 +375,13 @@ export abstract class BpfMap {
     if (r < 0) this.fail(-r, 'delete');
   }
 
+  /** BPF_MAP_LOOKUP_AND_DELETE_ELEM on a keyed map: the value, removed; undefined if absent. */
+  lookupAndDelete(key: Uint8Array): Uint8Array | undefined {
+    const v = this.lookupRaw(key);
+    if (v !== undefined) this.delete(key);
+    return v;
+  }
+
   /** The key after `key` (null = the first key), or undefined at the end. */
   getNextKey(key: Uint8Array | null): Uint8Array | undefined {
     this.checkKey(key, 'get_next_key');
