@@ -10,6 +10,7 @@ import type { JitTier } from '../../jit/index.js';
 import { createEngine, type Engine, type EngineContext, type EngineName } from './engine.js';
 import { BpfApiError, BpfLoadError } from './errors.js';
 import type { BpfObject } from './object.js';
+import { openIterator, type BpfIterator, type IterOptions } from './iter.js';
 
 export interface LoadOptions {
   /** 'interp' (reference interpreter) or 'jit' (WebAssembly); default 'interp' */
@@ -121,6 +122,13 @@ export class Program {
     }
     const out = prepared.finish();
     return { retval: result.retval, durationNs: result.durationNs, ctxOut: out.ctxOut, dataOut: out.dataOut };
+  }
+
+  /** Open the iterator of a SEC("iter/<target>") program: `.read()` is what `cat` prints. */
+  iter(opts: IterOptions = {}): BpfIterator {
+    const engine = this.engine;
+    if (engine === undefined) throw new BpfApiError(`program '${this.name}' is not loaded`);
+    return openIterator(this, (ctxPtr, env) => engine.run({ ctxPtr, repeat: 1, env }).retval, opts);
   }
 }
 
