@@ -294,3 +294,20 @@ describe('tracing-family contexts', () => {
     expect(progTypeDef('tracing').helpers().has(183)).toBe(true);
   });
 });
+
+describe('cgroup_skb fake socket (recorded from Linux 6.18)', () => {
+  it('family and addresses come from the IPv4 header', () => {
+    const mem = new KernelMemory();
+    const pkt = frame([0, 0x11, 0x22, 0x33, 0x44, 0x55]);
+    pkt.set([64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2], 22);
+    const run = progTypeDef('cgroup_skb').prepareRun(mem, { dataIn: pkt });
+    expect(mem.readU32(run.ctxOff + SKB.family)).toBe(2);
+    expect(mem.readU32(run.ctxOff + SKB.remote_ip4)).toBe(0x0200000a);
+    expect(mem.readU32(run.ctxOff + SKB.local_ip4)).toBe(0x0100000a);
+    expect(mem.readU32(run.ctxOff + SKB.len)).toBe(46);
+    run.release();
+    const arp = progTypeDef('cgroup_skb').prepareRun(mem, { dataIn: frame([0, 1, 2, 3, 4, 5], [0x08, 0x06]) });
+    expect(mem.readU32(arp.ctxOff + SKB.family)).toBe(0);
+    arp.release();
+  });
+});

@@ -106,6 +106,27 @@ function ethTypeTrans(frame: Uint8Array): { protocol: number; pktType: number } 
   return { protocol: ((be & 0xff) << 8) | (be >> 8), pktType };
 }
 
+/**
+ * The test run's fake socket (bpf_prog_test_run_skb): family from the protocol, and for IP
+ * packets the addresses taken from the header, source as local and destination as remote.
+ */
+function writeSockFields(mem: KernelMemory, ctxOff: number, frame: Uint8Array, protocol: number): void {
+  const net = frame.subarray(ETH_HLEN);
+  if (protocol === 0x0008 /* ETH_P_IP */) {
+    mem.writeU32(ctxOff + SKB.family, 2);
+    if (net.length >= 20) {
+      mem.writeBytes(ctxOff + SKB.local_ip4, net.subarray(12, 16));
+      mem.writeBytes(ctxOff + SKB.remote_ip4, net.subarray(16, 20));
+    }
+  } else if (protocol === 0xdd86 /* ETH_P_IPV6 */) {
+    mem.writeU32(ctxOff + SKB.family, 10);
+    if (net.length >= 40) {
+      mem.writeBytes(ctxOff + SKB.local_ip6, net.subarray(8, 24));
+      mem.writeBytes(ctxOff + SKB.remote_ip6, net.subarray(24, 40));
+    }
+  }
+}
+
 class SkbProgType implements ProgTypeDef {
   readonly ctxSize = SK_BUFF_SIZE;
   readonly fields: readonly CtxField[];
@@ -163,6 +184,7 @@ class SkbProgType implements ProgTypeDef {
     mem.writeU32(ctxOff + SKB.protocol, protocol);
     mem.writeU32(ctxOff + SKB.ifindex, LOOPBACK_IFINDEX);
     mem.writeU32(ctxOff + SKB.wire_len, wireLen);
+    if (this.flavor === 'cgroup_skb') writeSockFields(mem, ctxOff, data, protocol);
     mem.writeU64(ctxOff + SKB_HIDDEN_DATA, mem.toPtr(dataOff));
     mem.writeU64(ctxOff + SKB_HIDDEN_DATA_END, mem.toPtr(dataOff + len));
     mem.writeU64(ctxOff + SKB_HIDDEN_DATA_META, mem.toPtr(dataOff));
