@@ -598,6 +598,27 @@ export class Machine {
       return;
     }
     const dv = mem.dv;
+    if (size === 8 && (o & 7) === 0) {
+      // aligned 64-bit (all the verifier allows): no BigInt phis, so nothing is heap-allocated
+      const i64 = mem.i64;
+      const k = o >> 3;
+      const old = i64[k]!;
+      switch (aop) {
+        case 0x00: i64[k] = old + regs[s]!; return;
+        case 0x40: i64[k] = old | regs[s]!; return;
+        case 0x50: i64[k] = old & regs[s]!; return;
+        case 0xa0: i64[k] = old ^ regs[s]!; return;
+        case 0x01: i64[k] = old + regs[s]!; regs[s] = old; return;
+        case 0x41: i64[k] = old | regs[s]!; regs[s] = old; return;
+        case 0x51: i64[k] = old & regs[s]!; regs[s] = old; return;
+        case 0xa1: i64[k] = old ^ regs[s]!; regs[s] = old; return;
+        case 0xe1: i64[k] = regs[s]!; regs[s] = old; return;
+        default: // cmpxchg: compare with r0, r0 = old
+          if (old === regs[0]) i64[k] = regs[s]!;
+          regs[0] = old;
+          return;
+      }
+    }
     if (size === 8) {
       const old = dv.getBigInt64(o, true);
       const v = regs[s]!;
