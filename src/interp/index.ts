@@ -15,6 +15,7 @@
 //   in the same frame and registers; targets come from InterpreterOptions.resolveTailCall.
 // - Helpers and kfuncs receive their five arguments as unsigned 64-bit BigInts; their result is
 //   r0 (wrapped to 64 bits). A throwing helper becomes BpfRuntimeError('helper-error').
+//   CallEnv.callback returns the callback's r0, also unsigned.
 // - Memory: pointers are KERNEL_BASE + linear offset; anything else, the NULL guard and past the
 //   end fault: probe loads (VerifiedProgram.probeLoad) read 0, other accesses throw
 //   BpfRuntimeError('bad-access') with pc and address. Nothing outside the linear memory is ever

@@ -745,7 +745,8 @@ export class Machine {
     const wasRunning = this.running;
     this.running = true;
     try {
-      return this.exec(code, slot, depth);
+      // unsigned, like the arguments helpers receive
+      return BigInt.asUintN(64, this.exec(code, slot, depth));
     } finally {
       regs.set(save);
       this.curCode = code;
