@@ -146,6 +146,7 @@ describe('BtfWriter', () => {
     expect(mod.findByName('mod_s')!.id).toBe(m);
     expect(mod.types.map((t) => t.kind)).toEqual(['void', 'int', 'struct', 'ptr', 'struct']);
     expect(dumpRaw(mod)).toBe("[3] PTR '(anon)' type_id=2\n[4] STRUCT 'mod_s' size=8 vlen=1\n\t'x' type_id=3 bits_offset=0\n");
+    expect(dumpRaw(parseBtf(mw.finish(), base))).toBe(dumpRaw(mod));
     // a split blob without its base does not parse: its string offsets point into the base
     expect(() => parseBtf(mw.finish())).toThrow(BtfError);
   });
