@@ -102,6 +102,9 @@ describe('helper ids and prototypes', () => {
     expect(helperAllowed(id('sys_bpf'), 'syscall')).toBe(true);
     expect(helperAllowed(id('ktime_get_coarse_ns'), 'kprobe')).toBe(false);
     expect(helpersForProgType('sched_cls').size).toBe(139);
+    const seq = ALL_HELPERS.find((h) => h.proto.name === 'seq_printf')!;
+    expect(seq.allowedIn('tracing', 'trace_iter')).toBe(true);
+    expect(seq.allowedIn('xdp')).toBe(false);
     expect(helpersForProgType('xdp').size).toBe(104);
   });
 });

@@ -311,3 +311,17 @@ describe('cgroup_skb fake socket (recorded from Linux 6.18)', () => {
     arp.release();
   });
 });
+
+describe('return value ranges (R0 at exit accepted by Linux 6.18)', () => {
+  it('iterators and cgroup_skb are bounded, the rest free', () => {
+    expect(progTypeDef('tracing', { attachType: 'trace_iter', iterTarget: 'task' }).retRange).toEqual([0, 1]);
+    expect(progTypeDef('cgroup_skb', { attachType: 'cgroup_inet_ingress' }).retRange).toEqual([0, 1]);
+    expect(progTypeDef('cgroup_skb', { attachType: 'cgroup_inet_egress' }).retRange).toEqual([0, 3]);
+    expect(progTypeDef('tracing', { attachType: 'trace_fentry' }).retRange).toEqual([0, 0]);
+    for (const t of ['socket_filter', 'kprobe', 'sched_cls', 'tracepoint', 'xdp', 'perf_event', 'raw_tracepoint', 'syscall']) {
+      expect(progTypeDef(t).retRange, t).toBeUndefined();
+    }
+    expect(progTypeDef('tracing', { attachType: 'trace_raw_tp' }).retRange).toBeUndefined();
+    expect(progTypeDef('tracing', { attachType: 'modify_return' }).retRange).toBeUndefined();
+  });
+});

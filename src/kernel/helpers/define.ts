@@ -1,5 +1,6 @@
 // A compact way to write a helper's prototype next to its implementation.
 
+import { helperAllowed } from './allowlist.js';
 import { helperId } from './ids.js';
 import type { ArgType, HelperFn, HelperImpl, HelperProto, RetType } from './types.js';
 import { MEM_UNINIT, MEM_WRITE } from './types.js';
@@ -54,5 +55,5 @@ export function defineHelper(name: string, ret: RetType, args: readonly ArgSpec[
   if (opts.retFlags) proto.retFlags = opts.retFlags;
   if (opts.retBtfType) proto.retBtfType = opts.retBtfType;
   if (opts.retSize !== undefined) proto.retSize = opts.retSize;
-  return { proto, fn };
+  return { proto, fn, allowedIn: (progType, attachType) => helperAllowed(id, progType, attachType) };
 }

@@ -167,4 +167,6 @@ export type HelperFn = (env: CallEnv, r1: bigint, r2: bigint, r3: bigint, r4: bi
 export interface HelperImpl {
   proto: HelperProto;
   fn: HelperFn;
+  /** whether a program of this type (and expected attach type) may call the helper in 6.18 */
+  allowedIn(progType: string, attachType?: string): boolean;
 }

@@ -3,8 +3,8 @@
 
 import { EINVAL } from '../errno.js';
 import { normalizeAttachType } from '../helpers/allowlist.js';
-import { cgroupSkb, schedAct, schedCls, socketFilter } from './skb.js';
-import { iterProgType, kprobe, lsm, perfEvent, rawTracepoint, rawTracepointWritable, syscall, tpBtf, tracepoint, tracing } from './tracing.js';
+import { cgroupSkb, cgroupSkbEgress, schedAct, schedCls, socketFilter } from './skb.js';
+import { iterProgType, kprobe, lsm, modifyReturn, perfEvent, rawTracepoint, rawTracepointWritable, syscall, tpBtf, tracepoint, tracing } from './tracing.js';
 import { ProgTypeError, type ProgTypeDef } from './types.js';
 import { xdp } from './xdp.js';
 
@@ -45,8 +45,10 @@ export function progTypeDef(type: string, q: ProgTypeQuery = {}): ProgTypeDef {
     const at = normalizeAttachType(q.attachType);
     if (at === 'trace_iter') return iterProgType(q.iterTarget ?? 'task');
     if (at === 'trace_raw_tp') return tpBtf;
+    if (at === 'modify_return') return modifyReturn;
     return tracing;
   }
+  if (type === 'cgroup_skb' && normalizeAttachType(q.attachType) === 'cgroup_inet_egress') return cgroupSkbEgress;
   const def = BY_TYPE[type];
   if (def === undefined) throw new ProgTypeError(EINVAL, `program type '${type}' is not supported by the simulated kernel`);
   return def;

@@ -135,6 +135,7 @@ class SkbProgType implements ProgTypeDef {
   constructor(
     readonly type: ProgType,
     private readonly flavor: Flavor,
+    readonly retRange?: readonly [number, number],
   ) {
     this.fields = skbFields(flavor);
     this.table = new FieldTable(SK_BUFF_SIZE, this.fields);
@@ -226,4 +227,6 @@ class SkbProgType implements ProgTypeDef {
 export const socketFilter: ProgTypeDef = new SkbProgType('socket_filter', 'socket_filter');
 export const schedCls: ProgTypeDef = new SkbProgType('sched_cls', 'tc');
 export const schedAct: ProgTypeDef = new SkbProgType('sched_act', 'tc');
-export const cgroupSkb: ProgTypeDef = new SkbProgType('cgroup_skb', 'cgroup_skb');
+/** cgroup_skb: 1 = allow, 0 = drop; egress programs may add the congestion bit (2) */
+export const cgroupSkb: ProgTypeDef = new SkbProgType('cgroup_skb', 'cgroup_skb', [0, 1]);
+export const cgroupSkbEgress: ProgTypeDef = new SkbProgType('cgroup_skb', 'cgroup_skb', [0, 3]);

@@ -35,13 +35,17 @@ class BlockProgType implements ProgTypeDef {
     readonly type: ProgType,
     readonly ctxSize: number,
     readonly fields: readonly CtxField[],
-    private readonly opts: { attachType?: string; ctxIsMem?: boolean; copyBack?: boolean } = {},
+    private readonly opts: { attachType?: string; ctxIsMem?: boolean; copyBack?: boolean; retRange?: readonly [number, number] } = {},
   ) {
     this.table = new FieldTable(ctxSize, fields);
   }
 
   get attachType(): string | undefined {
     return this.opts.attachType;
+  }
+
+  get retRange(): readonly [number, number] | undefined {
+    return this.opts.retRange;
   }
 
   get ctxIsMem(): boolean {
@@ -114,7 +118,9 @@ function argFields(read: 'narrow' | 'exact'): CtxField[] {
  * whole words; scalars may be read narrowly) is the verifier's btf_ctx_access; here every slot
  * allows narrow reads.
  */
-export const tracing: ProgTypeDef = new BlockProgType('tracing', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'), { attachType: 'trace_fentry' });
+export const tracing: ProgTypeDef = new BlockProgType('tracing', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'), { attachType: 'trace_fentry', retRange: [0, 0] });
+/** fmod_ret programs return the traced function's new return value: any value */
+export const modifyReturn: ProgTypeDef = new BlockProgType('tracing', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'), { attachType: 'modify_return' });
 /** BPF LSM programs: the hook's arguments as u64s, like fentry (typed by the hook's BTF). */
 export const lsm: ProgTypeDef = new BlockProgType('lsm', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'), { attachType: 'lsm_mac' });
 export const tpBtf: ProgTypeDef = new BlockProgType('tracing', 8 * MAX_BPF_FUNC_ARGS, argFields('narrow'), { attachType: 'trace_raw_tp' });
@@ -165,7 +171,7 @@ export function iterProgType(target: string): ProgTypeDef {
       ...members,
     ];
     const size = Math.max(...fields.map((f) => f.off + 8));
-    def = new BlockProgType('tracing', size, fields, { attachType: 'trace_iter' });
+    def = new BlockProgType('tracing', size, fields, { attachType: 'trace_iter', retRange: [0, 1] });
     iterDefs.set(target, def);
   }
   return def;

@@ -104,6 +104,11 @@ export interface ProgTypeDef {
   attachType?: string;
   /** size of the context the verifier bounds accesses by */
   ctxSize: number;
+  /**
+   * Values R0 may hold at exit (the kernel's check_return_code); undefined = anything.
+   * Checked against 6.18: iterators and cgroup_skb ingress [0, 1], cgroup_skb egress [0, 3].
+   */
+  retRange?: readonly [number, number];
   /** the context is plain read/write memory of ctxSize bytes (syscall programs: PTR_TO_MEM-like) */
   ctxIsMem?: boolean;
   fields: readonly CtxField[];
