@@ -6,7 +6,7 @@ import { Btf, parseBtf } from '../btf/index.js';
 import { KernelMemory, type KernelMemoryOptions } from './memory.js';
 import { MapRegistry } from './maps/registry.js';
 import { HelperRegistry, KfuncRegistry } from './registry.js';
-import { buildKernelBtf, kernelTypes, type FuncSpec, type KernelBtf, type TypeTable } from './btf/index.js';
+import { buildKernelBtf, kernelTypes, type FuncSpec, type KernelBtf, type StructSpec, type TypeTable } from './btf/index.js';
 import { Clock, type ClockOptions } from './world/clock.js';
 import { DEFAULT_UTSNAME, World, type UtsName, type FileSpec, type SpawnOptions, type ThreadSpec, type VmaSpec } from './world/world.js';
 import { WorldError } from './world/errors.js';
@@ -27,6 +27,8 @@ export interface KernelOptions {
   /** an existing memory to build in, or options for a new one */
   memory?: KernelMemory | KernelMemoryOptions;
   clock?: ClockOptions;
+  /** more struct declarations for the kernel BTF (besides the kernel's and the iterators' own) */
+  extraStructs?: readonly StructSpec[];
   /** uname -n / uname -r of the simulated machine (init_uts_ns) */
   utsname?: Partial<UtsName>;
   /** kfunc prototypes to give FUNC entries in the kernel BTF (besides the kfunc table's) */
@@ -56,6 +58,7 @@ export class Kernel {
   /** bpf_trace_printk output, one entry per call */
   readonly trace: string[] = [];
   private readonly kfuncProtos: FuncSpec[];
+  private readonly extraKey: string;
   private kbtf?: KernelBtf;
   private parsedBtf?: Btf;
   private btfShared?: { kbtf: KernelBtf; btf?: Btf };
@@ -70,8 +73,9 @@ export class Kernel {
     if (!Number.isInteger(nrCpus) || nrCpus < 1 || nrCpus > 1024) throw new WorldError(`bad nrCpus ${String(opts.nrCpus)} (1..1024)`);
     this.nrCpus = nrCpus;
     this.mem = opts.memory instanceof KernelMemory ? opts.memory : new KernelMemory(opts.memory);
-    this.types = kernelTypes();
+    this.types = kernelTypes(opts.extraStructs);
     this.clock = new Clock(opts.clock);
+    this.extraKey = JSON.stringify(opts.extraStructs ?? []);
     this.kfuncProtos = [...(opts.kfuncProtos ?? [])];
     this.world = new World(this.mem, this.types, this.clock, nrCpus, { ...DEFAULT_UTSNAME, ...opts.utsname });
     this.maps = new MapRegistry({ mem: this.mem, nrCpus, currentCpu: () => this.currentCpu });
@@ -123,7 +127,7 @@ export class Kernel {
     if (!this.kbtf) {
       // The BTF is a pure function of the (shared, immutable) type table and the kfunc
       // prototypes, so kernels with the same prototypes share one build and one parsed Btf.
-      const key = JSON.stringify(this.kfuncProtos);
+      const key = JSON.stringify([this.extraKey, this.kfuncProtos]);
       let hit = btfCache.get(key);
       if (!hit) {
         hit = { kbtf: buildKernelBtf(this.types, this.kfuncProtos) };

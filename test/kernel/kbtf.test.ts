@@ -225,3 +225,15 @@ describe('UAPI objects and tracepoint records', () => {
     expect(off('trace_event_raw_sched_switch', 'next_pid')).toBe(56);
   });
 });
+
+describe('extra structs', () => {
+  it('a Kernel can declare more structs; iterator states of the kfuncs area are in by default', () => {
+    const d = new Kernel({ empty: true, bare: true });
+    expect(d.btf.findIdByName('bpf_iter_testmod_seq', 'struct')).toBeGreaterThan(0);
+    const x = new Kernel({ empty: true, bare: true, extraStructs: [{ name: 'my_state', kind: 'struct', fields: [['a', 'u32'], ['b', 'u64']] }] });
+    const id = x.btf.findIdByName('my_state', 'struct');
+    expect(x.btf.sizeof(id)).toBe(16);
+    expect(d.btf.findIdByName('my_state', 'struct')).toBe(-1);
+    expect(() => new Kernel({ empty: true, bare: true, extraStructs: [{ name: 'task_struct', kind: 'struct', fields: [] }] })).toThrow(/declared twice/);
+  });
+});

@@ -50,14 +50,23 @@ const BPF_MAP_TYPE_ENUM: EnumSpec = {
   values: Object.entries(MAP_TYPE_NAMES).map(([v, n]) => [`BPF_MAP_TYPE_${n.toUpperCase()}`, Number(v)] as const),
 };
 
-let shared: TypeTable | undefined;
+const tables = new Map<string, TypeTable>();
 
-/** The kernel's type table (immutable and shared by every Kernel). */
-export function kernelTypes(): TypeTable {
-  shared ??= new TypeTable({
-    structs: [...KERNEL_STRUCTS, BPF_MAP_STRUCT, ...UAPI_STRUCTS, ...ITER_EXTRA_STRUCTS],
-    typedefs: TYPEDEFS,
-    enums: [...ENUMS, BPF_MAP_TYPE_ENUM],
-  });
-  return shared;
+/**
+ * The kernel's type table (immutable; shared by every Kernel with the same extra structs). The
+ * kfuncs area's iterator states (ITER_EXTRA_STRUCTS) are always in; `extra` declares more, e.g.
+ * for a type an embedder adds. Redeclaring a kernel struct is an error.
+ */
+export function kernelTypes(extra: readonly StructSpec[] = []): TypeTable {
+  const key = JSON.stringify(extra);
+  let t = tables.get(key);
+  if (!t) {
+    t = new TypeTable({
+      structs: [...KERNEL_STRUCTS, BPF_MAP_STRUCT, ...UAPI_STRUCTS, ...ITER_EXTRA_STRUCTS, ...extra],
+      typedefs: TYPEDEFS,
+      enums: [...ENUMS, BPF_MAP_TYPE_ENUM],
+    });
+    tables.set(key, t);
+  }
+  return t;
 }
