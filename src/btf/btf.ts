@@ -280,6 +280,40 @@ export class Btf {
     return undefined;
   }
 
+  /**
+   * Walk from a struct/union down to the innermost field covering `byteOffset`, through nested
+   * structs, unions (first matching member) and arrays — the shape of the kernel's
+   * btf_struct_walk. `path` is a C access expression such as `mm.pgd` or `comm[3]`.
+   */
+  fieldAt(structId: number, byteOffset: number): { path: string; typeId: number; offsetInField: number; member?: BtfMember } | undefined {
+    let id = structId;
+    let off = byteOffset;
+    let path = '';
+    let last: BtfMember | undefined;
+    for (let depth = 0; depth <= MAX_RESOLVE_DEPTH; depth++) {
+      const t = this.resolve(id);
+      if (t.kind === 'struct' || t.kind === 'union') {
+        const at = this.memberAt(t.id, off);
+        if (!at) return depth === 0 ? undefined : { path, typeId: id, offsetInField: off, member: last };
+        last = at.member;
+        if (at.member.name !== '') path += (path === '' ? '' : '.') + at.member.name;
+        if (at.member.bitfieldSize) return { path, typeId: at.member.type, offsetInField: at.offsetInMember, member: at.member };
+        id = at.member.type;
+        off = at.offsetInMember;
+      } else if (t.kind === 'array') {
+        const esz = this.sizeof(t.type);
+        if (esz === 0 || off >= esz * t.nelems) return { path, typeId: id, offsetInField: off, member: last };
+        const idx = Math.floor(off / esz);
+        path += `[${idx}]`;
+        id = t.type;
+        off -= idx * esz;
+      } else {
+        return { path, typeId: id, offsetInField: off, member: last };
+      }
+    }
+    throw new BtfError(`type [${structId}]: nesting too deep or cyclic walking to offset ${byteOffset}`);
+  }
+
   /** find a member by name, looking through anonymous struct/union members like C does */
   findMember(structId: number, name: string): FoundMember | undefined {
     this.findBudget = 100_000;

@@ -78,6 +78,17 @@ describe('parseBtf on clang-19 output', () => {
     expect(btf.findMember(11, 'nope')).toBeUndefined();
   });
 
+  it('fieldAt walks nested structs, anonymous unions and arrays', () => {
+    expect(btf.fieldAt(11, 0)).toMatchObject({ path: 'next', typeId: 10, offsetInField: 0 });
+    expect(btf.fieldAt(11, 12 + 4 * 5 + 2)).toMatchObject({ path: 'arr[1][2]', typeId: 2, offsetInField: 2 });
+    expect(btf.fieldAt(11, 60)).toMatchObject({ path: 'u32v', typeId: 8 });
+    expect(btf.fieldAt(11, 66)).toMatchObject({ path: 'pt.y', typeId: 20, offsetInField: 0 });
+    expect(btf.fieldAt(11, 84)).toMatchObject({ path: 'in.b', typeId: 27 });
+    expect(btf.fieldAt(11, 115)).toMatchObject({ path: 'name[3]', typeId: 27 });
+    expect(btf.fieldAt(52, 1)).toMatchObject({ path: 'mid', typeId: 9 });
+    expect(btf.fieldAt(11, 500)).toBeUndefined();
+  });
+
   it('findByName with and without kind', () => {
     expect(btf.findByName('task_struct', 'struct')!.id).toBe(47);
     expect(btf.findByName('__u32')!.kind).toBe('typedef');
