@@ -109,7 +109,13 @@ export function createMap(attr: MapCreateAttr, env: MapEnv): BpfMap {
       const percpu = attr.type === T.BPF_MAP_TYPE_PERCPU_HASH || attr.type === T.BPF_MAP_TYPE_LRU_PERCPU_HASH;
       const lru = attr.type === T.BPF_MAP_TYPE_LRU_HASH || attr.type === T.BPF_MAP_TYPE_LRU_PERCPU_HASH;
       checkHash(attr, flags, percpu, lru);
-      return new HashMap({ ...attr, flags }, env, percpu, lru);
+      let maxEntries = attr.maxEntries;
+      if (lru && (flags & T.BPF_F_NO_COMMON_LRU) !== 0) {
+        // each CPU gets an equal share of the elements, as htab_map_alloc arranges
+        maxEntries = Math.ceil(maxEntries / env.nrCpus) * env.nrCpus;
+        if (maxEntries > 0xffffffff) maxEntries = Math.floor(attr.maxEntries / env.nrCpus) * env.nrCpus;
+      }
+      return new HashMap({ ...attr, flags, maxEntries }, env, percpu, lru);
     }
     case T.BPF_MAP_TYPE_PROG_ARRAY:
     case T.BPF_MAP_TYPE_PERF_EVENT_ARRAY:

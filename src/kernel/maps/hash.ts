@@ -38,19 +38,24 @@
 // nrCpus / 2, 1, 128), nr_scans = 128. A program lookup sets the reference
 // bit; a syscall lookup does not. Like Linux, an update (other than
 // BPF_EXIST on a per-CPU LRU map) takes a fresh element first, which may evict
-// another key even when the updated key exists. Simplifications:
-// BPF_F_NO_COMMON_LRU maps use the same global lists, and when every list is
-// empty a CPU steals only other CPUs' free (not pending) elements. Checked
-// against Linux 6.18 with random update/lookup/delete sequences.
+// another key even when the updated key exists. BPF_F_NO_COMMON_LRU maps
+// (bpf_percpu_lru) give each CPU its own lists and max_entries / nrCpus
+// elements; a new element goes straight to the CPU's inactive head, and when
+// the CPU has no free element it rotates and shrinks (4 at a time, 4 scans).
+// Simplification: when every list is empty a CPU steals only other CPUs'
+// free (not pending) elements. Both models were checked against Linux 6.18
+// with random update/lookup/delete sequences (see test/kernel/maps-lru).
 
 import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM } from '../errno.js';
 import { BpfMap, type ForEachCb, type MapCreateAttr, type MapEnv } from './bpf-map.js';
 import { hashKey, keysEqual } from './key-hash.js';
-import { BPF_EXIST, BPF_F_LOCK, BPF_F_NO_PREALLOC, BPF_NOEXIST, roundUp8, roundUpPow2 } from './types.js';
+import { BPF_EXIST, BPF_F_LOCK, BPF_F_NO_COMMON_LRU, BPF_F_NO_PREALLOC, BPF_NOEXIST, roundUp8, roundUpPow2 } from './types.js';
 
 const NONE = -1;
 const LRU_NR_SCANS = 128;
 const LOCAL_FREE_TARGET = 128;
+const PERCPU_FREE_TARGET = 4;
+const PERCPU_NR_SCANS = PERCPU_FREE_TARGET;
 // where an element is, for LRU maps
 const L_FREE = 0;
 const L_INACTIVE = 1;
@@ -161,19 +166,39 @@ export class HashMap extends BpfMap {
   private readonly chunks: number[] = [];
   private count = 0;
   // LRU state
-  private lruLists: SlotLists | null = null;
+  /** LRU lists: one set for the common LRU, one per CPU with BPF_F_NO_COMMON_LRU. */
+  private domains: SlotLists[] = [];
+  private rotCursors: number[] = [];
+  /** The domain the LRU code is working on. */
+  private dom = 0;
+  private owner: Uint8Array = new Uint8Array(0);
+  private readonly percpuLru: boolean;
+  private readonly nrScans: number;
   private localFree: number[][] = [];
   private pending: number[][] = [];
   private ref: Uint8Array = new Uint8Array(0);
   private readonly targetFree: number;
+
+  private get lruLists(): SlotLists | null {
+    return this.domains[this.dom] ?? null;
+  }
+
   /** Linux's next_inactive_rotation: an inactive slot, or NONE for the list head. */
-  private rotCursor = NONE;
+  private get rotCursor(): number {
+    return this.rotCursors[this.dom]!;
+  }
+
+  private set rotCursor(v: number) {
+    this.rotCursors[this.dom] = v;
+  }
 
   constructor(attr: MapCreateAttr, env: MapEnv, percpu: boolean, lru: boolean) {
     super(attr, env);
     this.batchEndsWithLast = true;
     this.percpu = percpu;
     this.lru = lru;
+    this.percpuLru = lru && (this.flags & BPF_F_NO_COMMON_LRU) !== 0;
+    this.nrScans = this.percpuLru ? PERCPU_NR_SCANS : LRU_NR_SCANS;
     this.prealloc = (this.flags & BPF_F_NO_PREALLOC) === 0;
     this.keyStride = roundUp8(this.keySize);
     this.elemSize = this.keyStride + this.valueStride * (percpu ? env.nrCpus : 1);
@@ -198,13 +223,24 @@ export class HashMap extends BpfMap {
       for (let i = this.maxEntries - 1; i >= 0; i--) this.freeStack.push(i);
     }
     if (lru) {
-      this.lruLists = new SlotLists(this.slots, 3);
+      const nDom = this.percpuLru ? env.nrCpus : 1;
+      for (let d = 0; d < nDom; d++) {
+        this.domains.push(new SlotLists(this.slots, 3));
+        this.rotCursors.push(NONE);
+      }
       this.ref = new Uint8Array(this.slots);
+      this.owner = new Uint8Array(this.slots);
       for (let c = 0; c < env.nrCpus; c++) {
         this.localFree.push([]);
         this.pending.push([]);
       }
-      for (let i = 0; i < this.slots; i++) this.lruLists.pushTail(L_FREE, i);
+      // per-CPU LRU: each CPU owns max_entries / nrCpus consecutive elements
+      const per = Math.max(1, Math.floor(this.slots / nDom));
+      for (let i = 0; i < this.slots; i++) {
+        const d = Math.min(nDom - 1, Math.floor(i / per));
+        this.owner[i] = d;
+        this.domains[d]!.pushTail(L_FREE, i);
+      }
       this.freeStack = [];
     }
   }
@@ -334,7 +370,7 @@ export class HashMap extends BpfMap {
       for (let i = 0; s !== NONE; ) {
         const prev = L.prev[s]!;
         this.lruMove(s, this.ref[s] ? L_ACTIVE : L_INACTIVE);
-        if (++i === LRU_NR_SCANS || s === first) break;
+        if (++i === this.nrScans || s === first) break;
         s = prev;
       }
     }
@@ -353,7 +389,7 @@ export class HashMap extends BpfMap {
     if (last === NONE) last = L.head[L_INACTIVE]!;
     let cur = this.rotCursor;
     let nxt = NONE;
-    for (let i = 0; i < LRU_NR_SCANS; ) {
+    for (let i = 0; i < this.nrScans; ) {
       if (cur === NONE) {
         cur = L.tail[L_INACTIVE]!;
         if (cur === NONE) break;
@@ -380,19 +416,30 @@ export class HashMap extends BpfMap {
     if (this.live[s]) this.removeLive(s);
   }
 
+  /** Evicted elements go to the CPU's local free list (common LRU) or the domain's free list (per-CPU LRU). */
+  private lruToFree(s: number, cpu: number): void {
+    const L = this.lruLists!;
+    this.ref[s] = 0;
+    if (this.percpuLru) {
+      L.pushHead(L_FREE, s);
+    } else {
+      this.localFree[cpu]!.push(s);
+      L.where[s] = L_LOCAL_FREE;
+    }
+  }
+
   private lruShrink(target: number, cpu: number): void {
     const L = this.lruLists!;
     let n = 0;
     let s = L.tail[L_INACTIVE]!;
-    for (let i = 0; s !== NONE && n < target && i < LRU_NR_SCANS; i++) {
+    for (let i = 0; s !== NONE && n < target && i < this.nrScans; i++) {
       const prev = L.prev[s]!;
       if (this.ref[s]) {
         this.lruMove(s, L_ACTIVE);
       } else {
         this.lruEvict(s);
         this.lruDetach(s);
-        this.localFree[cpu]!.push(s);
-        L.where[s] = L_LOCAL_FREE;
+        this.lruToFree(s, cpu);
         n++;
       }
       s = prev;
@@ -403,9 +450,7 @@ export class HashMap extends BpfMap {
     if (victim === NONE) return;
     this.lruEvict(victim);
     this.lruDetach(victim);
-    this.ref[victim] = 0;
-    this.localFree[cpu]!.push(victim);
-    L.where[victim] = L_LOCAL_FREE;
+    this.lruToFree(victim, cpu);
   }
 
   private lruFlushPending(cpu: number): void {
@@ -440,6 +485,8 @@ export class HashMap extends BpfMap {
 
   /** prealloc_lru_pop: a fresh element for `cpu`, evicting if needed; -1 if none. */
   private lruPop(cpu: number): number {
+    if (this.percpuLru) return this.lruPopPercpu(cpu);
+    this.dom = 0;
     const L = this.lruLists!;
     let local = this.localFree[cpu]!;
     if (local.length === 0) this.lruRefill(cpu);
@@ -459,8 +506,23 @@ export class HashMap extends BpfMap {
     return s;
   }
 
+  /** bpf_percpu_lru_pop_free: rotate the CPU's lists, shrink if no free element, new element to the inactive head. */
+  private lruPopPercpu(cpu: number): number {
+    this.dom = cpu;
+    const L = this.lruLists!;
+    this.lruRotate();
+    if (L.head[L_FREE] === NONE) this.lruShrink(PERCPU_FREE_TARGET, cpu);
+    const s = L.head[L_FREE]!;
+    if (s === NONE) return NONE;
+    L.remove(L_FREE, s);
+    this.ref[s] = 0;
+    L.pushHead(L_INACTIVE, s);
+    return s;
+  }
+
   /** Return an element to the free list (delete, or an unused fresh element). */
   private lruPushFree(s: number): void {
+    this.dom = this.owner[s]!;
     const L = this.lruLists!;
     const w = L.where[s]!;
     if (w === L_ACTIVE || w === L_INACTIVE) {
@@ -681,6 +743,7 @@ export class HashMap extends BpfMap {
     const s = this.find(so.key, this.hashOf(so.key));
     if (s === NONE) return undefined;
     const names = ['free', 'inactive', 'active', 'local_free', 'pending'];
+    this.dom = this.owner[s]!;
     return { list: names[this.lruLists!.where[s]!]!, ref: this.ref[s] === 1 };
   }
 
