@@ -453,3 +453,28 @@ describe('skb write helpers and pid namespaces', () => {
     expect(call('get_ns_current_pid_tgid', 1n << 40n, 0xeffffffcn, p, 8n)).toBe(-22n);
   });
 });
+
+describe('l3/l4_csum_replace (results recorded from Linux 6.18 test runs)', () => {
+  const cases: [string, number, number, number, number, [number, number], bigint, [number, number]][] = [
+    ['l3_csum_replace', 24, 0x01020304, 0x05060708, 4, [0xab, 0xcd], 0n, [0xa3, 0xc5]],
+    ['l3_csum_replace', 24, 0x0102, 0x0506, 2, [0xab, 0xcd], 0n, [0xa7, 0xc9]],
+    ['l3_csum_replace', 24, 0, 0x05060708, 0, [0xab, 0xcd], 0n, [0x9d, 0xc1]],
+    ['l3_csum_replace', 24, 1, 0x05060708, 0, [0xab, 0xcd], -22n, [0xab, 0xcd]],
+    ['l3_csum_replace', 25, 0x01020304, 0x05060708, 4, [0xab, 0xcd], -14n, [0xab, 0xcd]],
+    ['l3_csum_replace', 24, 0x01020304, 0x05060708, 3, [0xab, 0xcd], -22n, [0xab, 0xcd]],
+    ['l4_csum_replace', 24, 0x01020304, 0x05060708, 0x24, [0, 0], 0n, [0, 0]],
+    ['l4_csum_replace', 24, 0x01020304, 0x05060708, 0x64, [0, 0], 0n, [0xf7, 0xf7]],
+    ['l4_csum_replace', 24, 0x01020304, 0x05060708, 0x14, [0xab, 0xcd], 0n, [0xa3, 0xc5]],
+    ['l4_csum_replace', 24, 0xfffe, 0xfffe, 0x62, [0xff, 0xff], 0n, [0xff, 0xff]],
+    ['l4_csum_replace', 24, 1, 1, 0x104, [0xff, 0xff], -22n, [0xff, 0xff]],
+    ['l4_csum_replace', 24, 1, 2, 0x84, [0xff, 0xff], 0n, [0xfe, 0xff]],
+  ];
+  it.each(cases)('%s(off %i, %i -> %i, flags %i)', (fn, o, from, to, flags, before, ret, after) => {
+    const { kernel, call } = setup();
+    const pkt = new Uint8Array(60);
+    pkt.set(before, 24);
+    const run = progTypeDef('sched_cls').prepareRun(kernel.mem, { dataIn: pkt });
+    expect(call(fn, run.ctxPtr, BigInt(o), BigInt(from), BigInt(to), BigInt(flags))).toBe(ret);
+    expect([...run.finish().dataOut!.subarray(24, 26)]).toEqual(after);
+  });
+});

@@ -79,6 +79,58 @@ const csumSub = (a: number, b: number): number => {
   return (s & 0xffffffff) + (s > 0xffffffff ? 1 : 0);
 };
 
+// Internet checksum arithmetic (include/net/checksum.h) on little-endian machine words
+const add32 = (a: number, b: number): number => {
+  const r = (a >>> 0) + (b >>> 0);
+  return (r + (r > 0xffffffff ? 1 : 0)) >>> 0;
+};
+const fold = (c: number): number => {
+  let s = (c & 0xffff) + (c >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
+};
+const add16 = (a: number, b: number): number => {
+  const r = (a & 0xffff) + (b & 0xffff);
+  return (r + (r > 0xffff ? 1 : 0)) & 0xffff;
+};
+/** csum_replace4 / csum_replace_by_diff / csum_replace2 on a 16-bit checksum value */
+const replace4 = (sum: number, from: number, to: number): number => fold(add32(add32(~sum >>> 0, ~from >>> 0), to));
+const replaceByDiff = (sum: number, diff: number): number => fold(add32(diff, ~sum >>> 0));
+const replace2 = (sum: number, from: number, to: number): number => ~add16(add16(~sum & 0xffff, ~from & 0xffff), to) & 0xffff;
+
+const BPF_F_HDR_FIELD_MASK = 0xfn;
+const BPF_F_PSEUDO_HDR = 1n << 4n;
+const BPF_F_MARK_MANGLED_0 = 1n << 5n;
+const BPF_F_MARK_ENFORCE = 1n << 6n;
+const BPF_F_IPV6 = 1n << 7n;
+/** CSUM_MANGLED_0: a zero UDP checksum is sent as 0xffff */
+const CSUM_MANGLED_0 = 0xffff;
+
+/** The 16-bit checksum at skb->data + offset, or -errno when it is not inside the packet. */
+function skbSum(env: CallEnv, ctx: bigint, offset: bigint): number {
+  const mem = env.kernel.mem;
+  const c = off(env, ctx);
+  const o = Number(BigInt.asUintN(32, offset));
+  if (o > 0xffff || o & 1) return -EFAULT;
+  const data = mem.toOff(mem.readU64(c + SKB_HIDDEN_DATA));
+  const end = mem.toOff(mem.readU64(c + SKB_HIDDEN_DATA_END));
+  if (data < 0 || data + o + 2 > end) return -EFAULT;
+  return data + o;
+}
+
+function csumReplace(sum: number, flags: bigint, from: bigint, to: bigint): number {
+  switch (flags & BPF_F_HDR_FIELD_MASK) {
+    case 0n:
+      return from !== 0n ? -EINVAL : replaceByDiff(sum, u32(to));
+    case 2n:
+      return replace2(sum, u32(from) & 0xffff, u32(to) & 0xffff);
+    case 4n:
+      return replace4(sum, u32(from), u32(to));
+    default:
+      return -EINVAL;
+  }
+}
+
 const TC_ACT_SHOT = 2n;
 const TC_ACT_REDIRECT = 7n;
 const XDP_ABORTED = 0n;
@@ -90,6 +142,30 @@ const BPF_F_BROADCAST = 1n << 3n;
 const BPF_F_EXCLUDE_INGRESS = 1n << 4n;
 
 export const packetHelpers: HelperImpl[] = [
+  defineHelper('l3_csum_replace', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING', 'ARG_ANYTHING', 'ARG_ANYTHING', 'ARG_ANYTHING'], (env, r1, r2, r3, r4, r5) => {
+    if (r5 & ~BPF_F_HDR_FIELD_MASK) return neg(EINVAL);
+    const at = skbSum(env, r1, r2);
+    if (at < 0) return BigInt(at);
+    const mem = env.kernel.mem;
+    const r = csumReplace(mem.readU16(at), r5, r3, r4);
+    if (r < 0) return BigInt(r);
+    mem.writeU16(at, r);
+    return 0n;
+  }, { changesPktData: true }),
+  defineHelper('l4_csum_replace', 'RET_INTEGER', ['ARG_PTR_TO_CTX', 'ARG_ANYTHING', 'ARG_ANYTHING', 'ARG_ANYTHING', 'ARG_ANYTHING'], (env, r1, r2, r3, r4, r5) => {
+    if (r5 & ~(BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_PSEUDO_HDR | BPF_F_HDR_FIELD_MASK | BPF_F_IPV6)) return neg(EINVAL);
+    const at = skbSum(env, r1, r2);
+    if (at < 0) return BigInt(at);
+    const mem = env.kernel.mem;
+    const mmzero = (r5 & BPF_F_MARK_MANGLED_0) !== 0n;
+    const old = mem.readU16(at);
+    if (mmzero && !(r5 & BPF_F_MARK_ENFORCE) && old === 0) return 0n;
+    // test-run skbs are CHECKSUM_NONE: the pseudo-header flag only matters for skb->csum
+    const r = csumReplace(old, r5, r3, r4);
+    if (r < 0) return BigInt(r);
+    mem.writeU16(at, mmzero && r === 0 ? CSUM_MANGLED_0 : r);
+    return 0n;
+  }, { changesPktData: true }),
   // one helper id, two protos in Linux: tc's bpf_redirect and XDP's bpf_xdp_redirect
   defineHelper('redirect', 'RET_INTEGER', ['ARG_ANYTHING', 'ARG_ANYTHING'], (env, r1, r2) => {
     const st = helperState(env.kernel);
