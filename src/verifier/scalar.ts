@@ -208,6 +208,14 @@ function reg32DeduceBounds(r: ScalarRange): void {
   if (asU32(r.s32Min) <= asU32(r.s32Max)) {
     r.u32Min = max(r.u32Min, asU32(r.s32Min));
     r.u32Max = min(r.u32Max, asU32(r.s32Max));
+  } else if (r.u32Max < asU32(r.s32Min)) {
+    // The s32 range wraps the sign boundary and the u32 range meets only its non-negative part.
+    r.s32Min = asS32(r.u32Min);
+    r.u32Max = min(r.u32Max, asU32(r.s32Max));
+  } else if (asU32(r.s32Max) < r.u32Min) {
+    // ... or only its negative part.
+    r.s32Max = asS32(r.u32Max);
+    r.u32Min = max(r.u32Min, asU32(r.s32Min));
   }
 }
 
@@ -1083,6 +1091,8 @@ export function regsRefineCondOp(a: ScalarRange, b: ScalarRange, op0: number, jm
       } else {
         r1.varOff = tnumOr(r1.varOff, tnumConst(val));
       }
+      // The ranges are re-derived from the new bits (6.18 does not keep the old ones).
+      markUnbounded(r1);
       break;
     }
     case BPF_JSET | BPF_X: {
@@ -1095,6 +1105,7 @@ export function regsRefineCondOp(a: ScalarRange, b: ScalarRange, op0: number, jm
       } else {
         r1.varOff = tnumAnd(r1.varOff, tnumConst(asU64(~val)));
       }
+      markUnbounded(r1);
       break;
     }
     case BPF_JLE:

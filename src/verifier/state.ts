@@ -49,7 +49,10 @@ export const DYNPTR_TYPE_SKB_META = 1 << 19;
 export const DYNPTR_TYPE_FILE = 1 << 20;
 
 /** Set in a scalar's id when it is "another register + constant" (linked registers). */
-export const BPF_ADD_CONST = 1 << 31;
+export const BPF_ADD_CONST64 = 1 << 31;
+/** ... the same, computed by a 32-bit ALU op (the result is zero-extended). */
+export const BPF_ADD_CONST32 = 1 << 30;
+export const BPF_ADD_CONST = BPF_ADD_CONST64 | BPF_ADD_CONST32;
 
 /** Packet range markers for pointers compared against pkt_end (reg->range < 0). */
 export const AT_PKT_END = -1;

@@ -31,7 +31,7 @@ import {
   zext32To64, boundsViolation, scalarAddNoSync, mark32Unbounded, boundsViolationMessage, markUnbounded, S64_MAX, S64_MIN,
 } from './scalar.js';
 import {
-  AT_PKT_END, BEYOND_PKT_END, BPF_ADD_CONST, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, PTR_MAYBE_NULL, STACK_INVALID,
+  AT_PKT_END, BEYOND_PKT_END, BPF_ADD_CONST, BPF_ADD_CONST32, BPF_ADD_CONST64, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, PTR_MAYBE_NULL, STACK_INVALID,
   STACK_MISC, STACK_SPILL, STACK_ZERO, cloneReg, cloneVerifierState, copyRegState, curFrame, eachReg,
   growStack, isSpilledReg, markRegKnown, markRegNotInit, markRegUnknown, newVerifierState,
   pointerReg, statesEqual, type CompareEnv, type JmpHistoryEntry, type FuncState, type RegState, type VerifierMap,
@@ -247,6 +247,8 @@ class Verifier {
               this.log.write(`${idx}: safe\n`);
             }
           }
+          // A pruned path is finished like one that reached exit.
+          this.updateBranchCounts(this.cur);
           if (!this.popState()) return;
           doPrintState = true;
           continue;
@@ -406,6 +408,7 @@ class Verifier {
       if (statesEqual(env, sl.state, cur, 'NOT_EXACT')) {
         sl.hitCnt++;
         // What made the old state safe must stay exact on this path too.
+        if (this.cfg.jmpPoints[idx]) this.pushJmpHistory(0);
         propagatePrecision(this.precisionEnv(), sl.state, cur);
         return true;
       }
@@ -617,19 +620,28 @@ class Verifier {
       }
     }
     const srcCopy = cloneReg(src);
+    const dstWidth = fls64(dst.umax);
     if (!adjustScalarMinMaxVals(insn, dst, srcCopy)) {
       markRegUnknown(dst);
       return;
     }
-    // Remember "dst = other + const" so a later branch on the other register refines dst too.
-    if (op === BPF_ADD && !alu32 && dst.id && isRegConst(srcCopy, false)) {
-      const val = regConstValue(srcCopy, false);
-      if (dst.id & BPF_ADD_CONST || val > 0x7fff_ffffn) {
+    // Remember "dst = other +/- const" so a later branch on the other register refines dst too.
+    if ((op === BPF_ADD || op === BPF_SUB) && dst.id && isRegConst(srcCopy, alu32)) {
+      const val = regConstValue(srcCopy, alu32);
+      let off = Number(asS32(val));
+      let clear = !alu32 && (asS64(val) < -(1n << 31n) || asS64(val) > (1n << 31n) - 1n);
+      // a 32-bit op links only a register whose value already fitted in 32 bits
+      if (alu32 && dstWidth > 32) clear = true;
+      if (op === BPF_SUB) {
+        if (off === -0x8000_0000) clear = true;
+        off = -off;
+      }
+      if (clear || dst.id & BPF_ADD_CONST) {
         dst.off = 0;
         dst.id = 0;
       } else {
-        dst.id = (dst.id | BPF_ADD_CONST) >>> 0;
-        dst.off = Number(val);
+        dst.id = (dst.id | (alu32 ? BPF_ADD_CONST32 : BPF_ADD_CONST64)) >>> 0;
+        dst.off = off;
       }
     } else {
       dst.id = 0;
@@ -1077,15 +1089,6 @@ class Verifier {
       src = { ...pointerReg('SCALAR_VALUE'), ...knownRange(BigInt(insn.imm)) };
     }
     const idx = this.insnIdx;
-    // Scalars sharing an id with an operand learn the same bounds; remember the group in the
-    // jump history (before branching, so both paths share it) for precision tracking.
-    const linked: LinkedReg[] = [];
-    if (BPF_SRC(insn.code) === BPF_X && src.type === 'SCALAR_VALUE' && src.id) this.collectLinkedRegs(src.id, linked);
-    if (dst.type === 'SCALAR_VALUE' && dst.id) this.collectLinkedRegs(dst.id, linked);
-    if (linked.length > 1) {
-      this.pushJmpHistory(0);
-      this.curHistEnt!.linked = linked.map((e) => ({ isReg: e.isReg, idx: e.idx }));
-    }
     const pred = this.isBranchTaken(dst, src, op, jmp32, BPF_SRC(insn.code) === BPF_X);
     if (pred >= 0) {
       // The outcome depends on the exact values: they become precise.
@@ -1094,6 +1097,15 @@ class Verifier {
       if (this.log.level) this.log.printInsnState(this.cur, idx);
       this.insnIdx = pred === 1 ? idx + insn.off + 1 : idx + 1;
       return;
+    }
+    // Scalars sharing an id with an operand learn the same bounds; remember the group in the
+    // jump history (before branching, so both paths share it) for precision tracking.
+    const linked: LinkedReg[] = [];
+    if (BPF_SRC(insn.code) === BPF_X && src.type === 'SCALAR_VALUE' && src.id) this.collectLinkedRegs(src.id, linked);
+    if (dst.type === 'SCALAR_VALUE' && dst.id) this.collectLinkedRegs(dst.id, linked);
+    if (linked.length > 1) {
+      this.pushJmpHistory(0);
+      this.curHistEnt!.linked = linked.map((e) => ({ isReg: e.isReg, idx: e.idx }));
     }
     const other = this.pushStack(idx + insn.off + 1, idx);
     const oregs = other.frame[other.curframe]!.regs;
@@ -1188,11 +1200,12 @@ class Verifier {
         reg.subregDef = savedSubreg;
       } else {
         const savedOff = reg.off;
-        const delta = knownRange(BigInt(asS32(BigInt(reg.off)) - asS32(BigInt(known.off))));
+        const delta = knownRange(BigInt(reg.off) - BigInt(known.off));
         copyRegState(reg, known);
         reg.off = savedOff;
         reg.subregDef = savedSubreg;
         scalarAddNoSync(reg, delta);
+        if (reg.id & BPF_ADD_CONST32) zext32To64(reg);
       }
     }
   }

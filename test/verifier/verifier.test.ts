@@ -121,6 +121,29 @@ const REJECTS: [string, string, string, number][] = [
     'R0 min value is outside of the allowed memory range', 13],
 ];
 
+describe('differential: 60 random branchy programs run through Linux 6.18', () => {
+  // fixtures/random-branchy.json: random scalar/stack/branch programs (socket filters) with the
+  // kernel's verdict and statistics line, captured at log_level 2.
+  const cases = JSON.parse(fixture('random-branchy.json')) as { insns: string; processed: string; accepted: boolean }[];
+  it('same verdict for every program, same statistics for nearly all', () => {
+    let sameStats = 0;
+    for (const c of cases) {
+      let accepted = true;
+      let log: string;
+      try {
+        log = verifyProgram(parseInsns(c.insns), options(0n, 2)).log;
+      } catch (e) {
+        accepted = false;
+        log = (e as VerifierError).log;
+      }
+      expect(accepted).toBe(c.accepted);
+      if (/processed .*/.exec(log)?.[0] === c.processed) sameStats++;
+    }
+    // 57 of 60 agree exactly today; the rest differ in checkpoint placement
+    expect(sameStats).toBeGreaterThanOrEqual(57);
+  });
+});
+
 describe('rejections with the kernel messages', () => {
   for (const [name, prog, msg, errno] of REJECTS) {
     it(name, () => {
