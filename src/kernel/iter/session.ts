@@ -72,7 +72,11 @@ export class IterSession {
   /** One read() call: the bytes it returns (empty at EOF). Throws IterReadError. */
   read(): Uint8Array {
     if (this.closed) throw new ErrnoError(9, 'read of a closed bpf iterator');
-    if (this.doneStop) return new Uint8Array(0);
+    if (this.doneStop) {
+      const eof = new Uint8Array(0);
+      this.readsOut.push(eof);
+      return eof;
+    }
     const parts: Uint8Array[] = [];
     let used = 0;
     const fail = (errno: number): never => {
