@@ -1,4 +1,10 @@
 // Every helper the simulated kernel implements, and their registration into a Kernel.
+//
+// Not implemented (their ids are still in the allow lists, so the verifier can tell "not allowed
+// for this program type" from "not simulated"): bpf_timer_*, per_cpu_ptr / this_cpu_ptr,
+// task_pt_regs, user_ringbuf_drain, probe_write_user, override_return (not built into the
+// reference 6.18 kernel), skb_change_* / adjust_room / vlan / tunnel helpers, socket lookups and
+// the sk_*/skc_* family, get_branch_snapshot / read_branch_records, sys_bpf and friends.
 
 import type { Kernel } from '../kernel.js';
 import { callbackHelpers } from './callbacks.js';
