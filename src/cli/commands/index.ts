@@ -5,6 +5,7 @@ import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
 import { registerConformance } from './conformance.js';
 import { registerBench } from './bench.js';
+import { registerTest } from './test.js';
 
 export function registerCommands(program: Command): void {
   registerDisasm(program);
@@ -13,4 +14,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerConformance(program);
   registerBench(program);
+  registerTest(program);
 }
