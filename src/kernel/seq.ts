@@ -12,6 +12,13 @@ export const SEQ_BUF_SIZE = 4096 << 3;
 
 export type SeqObjectResult = 'ok' | 'retry' | 'e2big';
 
+export class SeqFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SeqFileError';
+  }
+}
+
 export class SeqFile {
   readonly size: number;
   private buf: Uint8Array;
@@ -22,7 +29,7 @@ export class SeqFile {
   private readonly flushed: Uint8Array[] = [];
 
   constructor(size = SEQ_BUF_SIZE) {
-    if (!Number.isInteger(size) || size <= 0) throw new RangeError(`seq_file size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size <= 0) throw new SeqFileError(`seq_file size must be a positive integer, got ${size}`);
     this.size = size;
     this.buf = new Uint8Array(size);
   }

@@ -4,7 +4,7 @@ import {
   ALL_HELPERS, BPF_MAX_LOOPS, helperAllowed, helperId, helperName, helperState, helpersForProgType, registerAllHelpers,
   seedPrandom, setTaskStack, type CallEnv,
 } from '../../src/kernel/helpers/index.js';
-import { SeqFile } from '../../src/kernel/seq.js';
+import { SeqFile, SeqFileError } from '../../src/kernel/seq.js';
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH } from '../../src/kernel/maps/types.js';
 
 const E2BIG = -7n;
@@ -379,6 +379,7 @@ describe('seq_file helpers', () => {
     seq.print('x'.repeat(20));
     expect(seq.endObject()).toBe('e2big');
     expect(seq.text()).toBe('first\n');
+    expect(() => new SeqFile(0)).toThrow(SeqFileError);
   });
 });
 
