@@ -6,13 +6,17 @@ import { registerRun } from './run.js';
 import { registerConformance } from './conformance.js';
 import { registerBench } from './bench.js';
 import { registerTest } from './test.js';
+import { registerWorld } from './world.js';
+import { registerIter } from './iter.js';
 
 export function registerCommands(program: Command): void {
   registerDisasm(program);
   registerBtf(program);
   registerInspect(program);
   registerRun(program);
+  registerIter(program);
   registerConformance(program);
   registerBench(program);
   registerTest(program);
+  registerWorld(program);
 }
