@@ -20,23 +20,32 @@ export const BPF_CORE_ENUMVAL_EXISTS = 10;
 export const BPF_CORE_ENUMVAL_VALUE = 11;
 export const BPF_CORE_TYPE_MATCHES = 12;
 
-export const BPF_CORE_RELO_KIND_NAMES = [
-  'BPF_CORE_FIELD_BYTE_OFFSET',
-  'BPF_CORE_FIELD_BYTE_SIZE',
-  'BPF_CORE_FIELD_EXISTS',
-  'BPF_CORE_FIELD_SIGNED',
-  'BPF_CORE_FIELD_LSHIFT_U64',
-  'BPF_CORE_FIELD_RSHIFT_U64',
-  'BPF_CORE_TYPE_ID_LOCAL',
-  'BPF_CORE_TYPE_ID_TARGET',
-  'BPF_CORE_TYPE_EXISTS',
-  'BPF_CORE_TYPE_SIZE',
-  'BPF_CORE_ENUMVAL_EXISTS',
-  'BPF_CORE_ENUMVAL_VALUE',
-  'BPF_CORE_TYPE_MATCHES',
+// The one table of relocation kinds, indexed by BPF_CORE_* number: the kernel's enum name
+// and the short name libbpf prints in its "failed to resolve CO-RE relocation <byte_off>" logs.
+const CORE_RELO_KIND_TABLE = [
+  ['BPF_CORE_FIELD_BYTE_OFFSET', 'byte_off'],
+  ['BPF_CORE_FIELD_BYTE_SIZE', 'byte_sz'],
+  ['BPF_CORE_FIELD_EXISTS', 'field_exists'],
+  ['BPF_CORE_FIELD_SIGNED', 'signed'],
+  ['BPF_CORE_FIELD_LSHIFT_U64', 'lshift_u64'],
+  ['BPF_CORE_FIELD_RSHIFT_U64', 'rshift_u64'],
+  ['BPF_CORE_TYPE_ID_LOCAL', 'local_type_id'],
+  ['BPF_CORE_TYPE_ID_TARGET', 'target_type_id'],
+  ['BPF_CORE_TYPE_EXISTS', 'type_exists'],
+  ['BPF_CORE_TYPE_SIZE', 'type_size'],
+  ['BPF_CORE_ENUMVAL_EXISTS', 'enumval_exists'],
+  ['BPF_CORE_ENUMVAL_VALUE', 'enumval_value'],
+  ['BPF_CORE_TYPE_MATCHES', 'type_matches'],
 ] as const;
 
-export type BpfCoreReloKind = (typeof BPF_CORE_RELO_KIND_NAMES)[number];
+type KindRow = (typeof CORE_RELO_KIND_TABLE)[number];
+
+/** kernel enum names (`BPF_CORE_FIELD_BYTE_OFFSET`), indexed by kind number */
+export const BPF_CORE_RELO_KIND_NAMES: readonly KindRow[0][] = CORE_RELO_KIND_TABLE.map((r) => r[0]);
+/** libbpf's short names (`byte_off`), indexed by kind number */
+export const BPF_CORE_RELO_KIND_SHORT_NAMES: readonly KindRow[1][] = CORE_RELO_KIND_TABLE.map((r) => r[1]);
+
+export type BpfCoreReloKind = KindRow[0];
 
 export interface BtfFuncInfo {
   /** instruction slot within the section */

@@ -10,31 +10,21 @@
 //    verifier rejects it only if it is reachable.
 // Every graph walk is depth-limited, so hostile BTF cannot hang us.
 
-import { BtfError, type Btf, type BtfType, type BtfComposite, type BtfMember } from '../btf/index.js';
+import {
+  BtfError, type Btf, type BtfType, type BtfComposite, type BtfMember,
+  BPF_CORE_RELO_KIND_SHORT_NAMES, BPF_CORE_FIELD_BYTE_OFFSET, BPF_CORE_FIELD_BYTE_SIZE, BPF_CORE_FIELD_EXISTS,
+  BPF_CORE_FIELD_SIGNED, BPF_CORE_FIELD_LSHIFT_U64, BPF_CORE_FIELD_RSHIFT_U64, BPF_CORE_TYPE_ID_LOCAL,
+  BPF_CORE_TYPE_ID_TARGET, BPF_CORE_TYPE_EXISTS, BPF_CORE_TYPE_SIZE, BPF_CORE_ENUMVAL_EXISTS,
+  BPF_CORE_ENUMVAL_VALUE, BPF_CORE_TYPE_MATCHES,
+} from '../btf/index.js';
 import type { Insn } from '../isa/insn.js';
 import { essentialName, isAnyEnum, kindCompat, typesCompatible } from './compat.js';
 import { objErr } from './errors.js';
 
 export { essentialName };
 
-export const CORE_RELO_KINDS = [
-  'byte_off', 'byte_sz', 'field_exists', 'signed', 'lshift_u64', 'rshift_u64',
-  'local_type_id', 'target_type_id', 'type_exists', 'type_size', 'enumval_exists', 'enumval_value', 'type_matches',
-] as const;
-
-export const BPF_CORE_FIELD_BYTE_OFFSET = 0;
-export const BPF_CORE_FIELD_BYTE_SIZE = 1;
-export const BPF_CORE_FIELD_EXISTS = 2;
-export const BPF_CORE_FIELD_SIGNED = 3;
-export const BPF_CORE_FIELD_LSHIFT_U64 = 4;
-export const BPF_CORE_FIELD_RSHIFT_U64 = 5;
-export const BPF_CORE_TYPE_ID_LOCAL = 6;
-export const BPF_CORE_TYPE_ID_TARGET = 7;
-export const BPF_CORE_TYPE_EXISTS = 8;
-export const BPF_CORE_TYPE_SIZE = 9;
-export const BPF_CORE_ENUMVAL_EXISTS = 10;
-export const BPF_CORE_ENUMVAL_VALUE = 11;
-export const BPF_CORE_TYPE_MATCHES = 12;
+/** libbpf's short kind names, indexed by BPF_CORE_* number (the table lives in src/btf) */
+export const CORE_RELO_KINDS = BPF_CORE_RELO_KIND_SHORT_NAMES;
 
 /** libbpf's poison helper id: `call 0xbad2310` */
 export const CORE_POISON_IMM = 0xbad2310;

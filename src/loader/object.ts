@@ -1,7 +1,7 @@
 // openObject: read a clang -target bpf ELF object the way libbpf opens and prepares it, and
 // return programs (linked, relocated, CO-RE applied) and map specs, without touching a kernel.
 
-import { parseBtf, BtfError, type Btf } from '../btf/index.js';
+import { parseBtf, parseBtfExt, BtfError, type Btf, type BtfExt } from '../btf/index.js';
 import {
   parseElf, ElfError, type ElfFile, type ElfSection, type ElfSymbol,
   SHF_EXECINSTR, SHN_UNDEF, SHN_LORESERVE, SHT_PROGBITS, STB_LOCAL, STT_FUNC, STT_SECTION,
@@ -10,7 +10,6 @@ import {
 import { decode, IsaError } from '../isa/index.js';
 import type { Insn } from '../isa/insn.js';
 import { BPF_PSEUDO_BTF_ID, BPF_PSEUDO_FUNC, BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE } from '../isa/opcodes.js';
-import { btfString, parseBtfExtSection, type BtfExt } from './btf-ext.js';
 import { CoreRelocator } from './core.js';
 import { fixupDatasecs, fixupKconfigDatasec } from './datasec.js';
 import { BpfObjectError, objErr } from './errors.js';
@@ -79,7 +78,10 @@ class ObjectReader {
       this.btf = btf;
     }
     const extSec = elf.sectionByName('.BTF.ext');
-    if (extSec && this.btf) this.ext = parseBtfExtSection(extSec.data, this.btf);
+    if (extSec && this.btf) {
+      const btf = this.btf;
+      this.ext = this.inSection(extSec, () => parseBtfExt(extSec.data, btf));
+    }
 
     const license = this.readLicense();
     const kernVersion = this.readVersion();
@@ -168,15 +170,14 @@ class ObjectReader {
         index: sec.index, name: sec.name, insns, funcs, targets: new Map(),
         funcInfo: [], lineInfo: [], coreFailures: new Map(), unresolvedKfuncs: new Map(),
       };
-      if (this.ext && this.btf) {
-        const btf = this.btf;
+      if (this.ext) {
         for (const fi of this.ext.funcInfo.get(sec.name) ?? []) {
-          if (fi.insn >= insns.length) throw objErr('.BTF.ext', undefined, `func_info for '${sec.name}' points past its end (#${fi.insn})`);
-          cs.funcInfo.push({ insn: fi.insn, typeId: fi.typeId });
+          if (fi.insnOff >= insns.length) throw objErr('.BTF.ext', undefined, `func_info for '${sec.name}' points past its end (#${fi.insnOff})`);
+          cs.funcInfo.push({ insn: fi.insnOff, typeId: fi.typeId });
         }
         for (const li of this.ext.lineInfo.get(sec.name) ?? []) {
-          if (li.insn >= insns.length) throw objErr('.BTF.ext', undefined, `line_info for '${sec.name}' points past its end (#${li.insn})`);
-          cs.lineInfo.push({ insn: li.insn, fileName: btfString(btf, li.fileNameOff), line: li.line, col: li.col, text: btfString(btf, li.lineOff) });
+          if (li.insnOff >= insns.length) throw objErr('.BTF.ext', undefined, `line_info for '${sec.name}' points past its end (#${li.insnOff})`);
+          cs.lineInfo.push({ insn: li.insnOff, fileName: li.fileName, line: li.lineNum, col: li.lineCol, text: li.line });
         }
       }
       if (sec.name === '.text') this.textIdx = sec.index;
@@ -391,7 +392,8 @@ class ObjectReader {
     for (const [secName, relos] of this.ext!.coreRelos) {
       const cs = [...this.code.values()].find((c) => c.name === secName);
       if (!cs) throw objErr('.BTF.ext', undefined, `CO-RE relocations for unknown code section '${secName}'`);
-      for (const p of relocator.apply(secName, cs.insns, relos)) cs.coreFailures.set(p.insn, p.reason);
+      const input = relos.map((r) => ({ insn: r.insnOff, typeId: r.typeId, accessStr: r.accessStr, kind: r.kindNum }));
+      for (const p of relocator.apply(secName, cs.insns, input)) cs.coreFailures.set(p.insn, p.reason);
     }
   }
 

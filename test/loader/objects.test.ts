@@ -380,6 +380,16 @@ describe('errors', () => {
     expect(() => openObject(bytes)).toThrow(/section 'syscall' offset 16: relocation against 'counter'/);
   });
 
+  it('names .BTF.ext when its records are damaged (parsed by src/btf)', () => {
+    const bytes = progBytes('calls');
+    const ext = parseElf(bytes).sectionByName('.BTF.ext')!;
+    const dv = new DataView(bytes.buffer, bytes.byteOffset);
+    const fi = ext.offset + dv.getUint32(ext.offset + 4, true) + dv.getUint32(ext.offset + 8, true);
+    // first func_info record's insn_off: after the record size and the section header
+    dv.setUint32(fi + 12, 3, true);
+    expect(() => openObject(bytes)).toThrow(/section '.BTF.ext': .*insn_off 3 is not a multiple of 8/);
+  });
+
   it('rejects a program in an unknown section', () => {
     const bytes = progBytes('arith');
     const elf = parseElf(bytes);
