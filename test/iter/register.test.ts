@@ -64,7 +64,7 @@ describe('iterator trio validation', () => {
     bad({ specs: [SPECS[0]!, { ...SPECS[1]!, ret: 's64' }, SPECS[2]!] }, /must return a pointer/);
     bad({ specs: [{ ...SPECS[0]!, args: [['it', 'struct bpf_iter_num *']] }, SPECS[1]!, SPECS[2]!] }, /must be named bpf_iter_num_new/);
     bad({ specs: [SPECS[0]!, SPECS[1]!, { ...SPECS[2]!, flags: 0 }] }, /none of KF_ITER/);
-    bad({ type: 'nosuch', specs: SPECS.map((s) => ({ ...s, name: s.name.replace('testmod_seq', 'nosuch'), args: s.args.map(([n, t]) => [n, t.replace('testmod_seq', 'nosuch')] as [string, string]) })) }, /not declared/);
+    bad({ type: 'nosuch', specs: SPECS.map((s) => ({ ...s, name: s.name.replace('testmod_seq', 'nosuch'), args: s.args.map(([n, t]) => [n, String(t).replace('testmod_seq', 'nosuch')] as [string, string]) })) }, /not declared/);
     bad({ type: 'Bad-Name' }, /identifier/);
     bad({ specs: [SPECS[0]!, { ...SPECS[1]!, args: [it0, ['x', 'int']] }, SPECS[2]!] }, /exactly one argument/);
   });
