@@ -191,14 +191,31 @@ export function buildCfg(d: DecodedProgram, entry: number): Cfg {
   const domChildren: number[][] = blocks.map(() => []);
   for (const id of order) if (id !== entryId) domChildren[idom[id]!]!.push(id);
 
-  const dominates = (a: number, b: number): boolean => {
-    // walk up from b; depth is bounded by the tree height
-    for (;;) {
-      if (a === b) return true;
-      if (b === entryId) return false;
-      b = idom[b]!;
+  // pre/post numbers of the dominator tree: a dominates b iff pre[a] <= pre[b] && post[b] <= post[a]
+  const pre = new Int32Array(nb);
+  const post = new Int32Array(nb);
+  {
+    let clock = 0;
+    const st: number[] = [entryId];
+    const it: number[] = [0];
+    pre[entryId] = clock++;
+    while (st.length > 0) {
+      const top = st.length - 1;
+      const kids = domChildren[st[top]!]!;
+      const k = it[top]!;
+      if (k < kids.length) {
+        it[top] = k + 1;
+        pre[kids[k]!] = clock++;
+        st.push(kids[k]!);
+        it.push(0);
+      } else {
+        post[st[top]!] = clock++;
+        st.pop();
+        it.pop();
+      }
     }
-  };
+  }
+  const dominates = (a: number, b: number): boolean => pre[a]! <= pre[b]! && post[b]! <= post[a]!;
   const loopHeader = new Uint8Array(nb);
   const merge = new Uint8Array(nb);
   let reducible = true;

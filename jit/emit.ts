@@ -142,6 +142,20 @@ class FnEmitter {
     return m.block(null, out, this.b.none);
   }
 
+  /**
+   * A named block of type none. Binaryen's Block::finalize scans the whole subtree for branches
+   * to a named block when a direct child is unreachable-typed (quadratic for nested blocks), so
+   * such children are wrapped in `if (1)`, which is typed none.
+   */
+  private named(label: string, list: Expr[]): Expr {
+    const m = this.m;
+    const b = this.b;
+    for (let k = 0; k < list.length; k++) {
+      if (b.getExpressionType(list[k]!) === b.unreachable) list[k] = m.if(m.i32.const(1), list[k]!);
+    }
+    return m.block(label, list, b.none);
+  }
+
   private blockLabel(id: number): string {
     return `B${id}`;
   }
@@ -168,11 +182,11 @@ class FnEmitter {
         let inner: Expr[] = [];
         this.emitBlockCode(x, inner);
         for (let j = ys.length - 1; j >= 1; j--) {
-          const wrapped: Expr[] = [this.m.block(this.blockLabel(ys[j]!), inner, this.b.none)];
+          const wrapped: Expr[] = [this.named(this.blockLabel(ys[j]!), inner)];
           this.emitTree(ys[j]!, wrapped);
           inner = wrapped;
         }
-        target.push(this.m.block(this.blockLabel(ys[0]!), inner, this.b.none));
+        target.push(this.named(this.blockLabel(ys[0]!), inner));
         next = ys[0]!;
       }
       if (loopBody !== undefined) {
@@ -207,11 +221,11 @@ class FnEmitter {
     const order = this.cfg.order;
     const labels = order.map((_, k) => `X${k}`);
     // block X0 { br_table } code0; block X1 {...} code1; ...: br X_k runs code_k
-    let inner: Expr = m.block(labels[0]!, [m.switch(labels, labels[0]!, m.local.get(L_LBL, this.b.i32))], this.b.none);
+    let inner: Expr = this.named(labels[0]!, [m.switch(labels, labels[0]!, m.local.get(L_LBL, this.b.i32))]);
     for (let k = 0; k < order.length; k++) {
       const code: Expr[] = [inner];
       this.emitBlockCode(order[k]!, code);
-      inner = m.block(k + 1 < order.length ? labels[k + 1]! : null, code, this.b.none);
+      inner = k + 1 < order.length ? this.named(labels[k + 1]!, code) : m.block(null, code, this.b.none);
     }
     const body = this.inp.verified ? inner : m.block(null, [this.budgetCheck(this.cfg.blocks[order[0]!]!.start), inner], this.b.none);
     return m.block(null, [m.local.set(L_LBL, m.i32.const(0)), m.loop('D', body)], this.b.none);

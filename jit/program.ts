@@ -38,7 +38,7 @@ export interface JitOptions {
    * (costs compile time; see README of jit/).
    */
   tier?: JitTier;
-  /** Run Binaryen's optimizer (default: only below 20k instructions). */
+  /** Run Binaryen's optimizer (default: below 20k instructions and no irreducible function). */
   optimize?: boolean;
   /** 'dispatch': compile every function as a dispatch loop (testing the irreducible fallback). */
   structure?: 'auto' | 'dispatch';
@@ -127,7 +127,8 @@ export class JitProgram {
       m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.SignExt | b.Features.BulkMemory | b.Features.NontrappingFPToInt | b.Features.Multivalue);
       emitted = emitModule(b, m, { d: this.d, verified: program.verified, structure: opts.structure, planCall: (slot, r1) => this.planCall(slot, r1) });
       const t1 = performance.now();
-      if (opts.optimize ?? program.insns.length < 20_000) {
+      // Binaryen's passes are superlinear on huge functions and dispatch loops; V8 optimizes anyway
+      if (opts.optimize ?? (program.insns.length < 20_000 && emitted.irreducible === 0)) {
         b.setOptimizeLevel(2);
         b.setShrinkLevel(0);
         m.optimize();
@@ -387,13 +388,36 @@ function toRuntimeError(e: unknown): unknown {
   return e;
 }
 
-function compileWasm(bytes: Uint8Array, _tier: JitTier): unknown {
-  return new wasm.Module(bytes);
+let setV8Flags: ((flags: string) => void) | undefined;
+
+/**
+ * V8 cannot switch tiers inside a running wasm loop (no OSR for wasm), so a long first call runs
+ * in Liftoff code. 'optimized' compiles this module with TurboFan up front by disabling Liftoff
+ * just for this WebAssembly.Module (the flag is read at compile time; Binaryen's own wasm keeps
+ * Liftoff).
+ */
+function compileWasm(bytes: Uint8Array, tier: JitTier): unknown {
+  if (tier !== 'optimized' || setV8Flags === undefined) return new wasm.Module(bytes);
+  setV8Flags('--no-liftoff');
+  setV8Flags('--no-wasm-lazy-compilation');
+  try {
+    return new wasm.Module(bytes);
+  } finally {
+    setV8Flags('--liftoff');
+    setV8Flags('--wasm-lazy-compilation');
+  }
 }
 
 /** Compile a verified program to WebAssembly (loads Binaryen on first use). */
 export async function compile(vp: VerifiedProgram, kernel: JitKernel, opts: JitOptions = {}): Promise<JitProgram> {
   const b = await loadBinaryen();
+  if (opts.tier === 'optimized' && setV8Flags === undefined) {
+    try {
+      setV8Flags = (await import('node:v8')).setFlagsFromString;
+    } catch {
+      // not Node: the engine picks its own tiers
+    }
+  }
   return new JitProgram(vp, kernel, b, opts);
 }
 

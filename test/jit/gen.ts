@@ -19,7 +19,11 @@ interface PUnit {
   jump?: { at: number; target: number; field: 'off' };
 }
 
-export function lowerProgram(init: bigint[], units: Unit[]): Insn[] {
+/**
+ * `maxJump` bounds forward jump distances (in units) so huge generated programs look like real
+ * code (local branches) instead of one giant switch.
+ */
+export function lowerProgram(init: bigint[], units: Unit[], maxJump = Infinity): Insn[] {
   const out: PUnit[] = [];
   // r0..r8 from the initial values, r9 = 0 (the backward-jump counter)
   for (let r = 0; r <= 8; r++) {
@@ -64,7 +68,7 @@ export function lowerProgram(init: bigint[], units: Unit[]): Insn[] {
         const op = JMP_OPS[b % JMP_OPS.length]!;
         const x = w % 2 === 1;
         const cls = tsel % 3 === 0 ? 0x06 : 0x05;
-        const target = me + 1 + (tsel % (total - me));
+        const target = me + 1 + (tsel % Math.min(maxJump, total - me));
         out.push({ insns: [ins(cls | op | (x ? 8 : 0), dst, x ? (a >> 4) % 10 : 0, 0, imm)], jump: { at: 0, target, field: 'off' } });
         return;
       }
@@ -90,12 +94,12 @@ export function lowerProgram(init: bigint[], units: Unit[]): Insn[] {
         return;
       }
       case 10: { // may_goto forward
-        const target = me + 1 + (tsel % (total - me));
+        const target = me + 1 + (tsel % Math.min(maxJump, total - me));
         out.push({ insns: [ins(0xe5, 0, 0, 0, 0)], jump: { at: 0, target, field: 'off' } });
         return;
       }
       default: { // counted backward jump: r9 += 1; if r9 > 20 goto +1; goto back
-        const target = first + (tsel % (k + 1));
+        const target = first + Math.max(0, k - (tsel % Math.min(maxJump, k + 1)));
         out.push({
           insns: [ins(0x07, 9, 0, 0, 1), ins(0x25, 9, 0, 1, 20), ins(0x05, 0, 0, 0, 0)],
           jump: { at: 2, target, field: 'off' },
@@ -125,4 +129,57 @@ export function lowerProgram(init: bigint[], units: Unit[]): Insn[] {
     prog.push(...u.insns);
   });
   return prog;
+}
+
+/**
+ * A large reducible program as assembler text: straight-line ALU, if/else diamonds and counted
+ * loops (counters r6-r8, one per nesting level) nested at random, about `size` instructions.
+ */
+export function structuredProgram(size: number, seed = 1): string {
+  let s = seed | 0;
+  const rnd = (n: number): number => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  const ops = ['+=', '-=', '*=', '|=', '&=', '^=', '<<=', '>>=', 's>>='];
+  const conds = ['==', '!=', '>', '<', '>=', '<=', 's>', 's<', '&'];
+  const out: string[] = ['r0 = 1', 'r1 = 2', 'r2 = 3', 'r3 = 4', 'r4 = 5', 'r5 = 6'];
+  let label = 0;
+  let budget = size;
+  const region = (depth: number, n: number): void => {
+    while (n > 0 && budget > 0) {
+      const k = rnd(10);
+      if (k < 6 || depth > 6) {
+        const op = ops[rnd(ops.length)]!;
+        const imm = op.includes('<') || op.includes('>') ? rnd(64) : rnd(1000) - 500;
+        out.push(rnd(2) ? `r${rnd(6)} ${op} r${rnd(6)}` : `r${rnd(6)} ${op} ${imm}`);
+        n--;
+        budget--;
+      } else if (k < 9 || depth >= 3) {
+        const l = label++;
+        out.push(`if r${rnd(6)} ${conds[rnd(conds.length)]} r${rnd(6)} goto else${l}`);
+        const m = 1 + rnd(Math.max(1, Math.min(n >> 1, 300)));
+        region(depth + 1, m);
+        out.push(`goto end${l}`, `else${l}:`);
+        region(depth + 1, m);
+        out.push(`end${l}:`);
+        budget -= 2;
+        n -= 2 * m + 2;
+      } else {
+        const l = label++;
+        const c = `r${6 + Math.min(2, depth)}`;
+        out.push(`${c} = 0`, `loop${l}:`);
+        const m = 1 + rnd(Math.max(1, Math.min(n >> 1, 300)));
+        region(depth + 3, m); // at most one loop per nesting level: counters never clash
+        out.push(`${c} += 1`, `if ${c} < 2 goto loop${l}`);
+        budget -= 3;
+        n -= m + 3;
+      }
+    }
+  };
+  while (budget > 0) region(0, budget);
+  out.push('exit');
+  return out.join('\n');
 }
