@@ -3,8 +3,14 @@
 // bits and task_file (with the CRIB companions), nested bpf_for loops, and constructor errors.
 #include "bpfwasm.h"
 
-struct file;
-struct vm_area_struct;
+/* complete (not forward) types: libbpf checks kfunc prototypes against the kernel's and a
+ * forward declaration is not compatible with a struct */
+struct file {
+	unsigned int f_flags;
+} __attribute__((preserve_access_index));
+struct vm_area_struct {
+	unsigned long vm_start;
+} __attribute__((preserve_access_index));
 struct bpf_iter_task_file { __u64 __opaque[3]; } __attribute__((aligned(8)));
 extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task, __u64 addr) __weak __ksym;
 extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __weak __ksym;
@@ -31,7 +37,9 @@ struct task_struct {
 	int tgid;
 } __attribute__((preserve_access_index));
 
+struct cgroup;
 struct cgroup_subsys_state {
+	struct cgroup *cgroup;
 	struct cgroup_subsys_state *parent;
 } __attribute__((preserve_access_index));
 
@@ -99,10 +107,12 @@ int ctor_errors(void *ctx)
 	__u64 words[2] = { 0, 0 };
 	int e1, e2, e3, e4;
 
+	bpf_rcu_read_lock();
 	e1 = bpf_iter_task_new(&it, NULL, 7);
 	bpf_iter_task_destroy(&it);
 	e2 = bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_PROC_THREADS);
 	bpf_iter_task_destroy(&it);
+	bpf_rcu_read_unlock();
 	e3 = bpf_iter_bits_new(&bits, words, 512);
 	bpf_iter_bits_destroy(&bits);
 	e4 = bpf_iter_bits_new(&bits, words, 0);
@@ -140,10 +150,8 @@ long walk_css(struct args *a)
 	if (!cg)
 		return -1;
 	bpf_rcu_read_lock();
-	bpf_for_each(css, pos, &cg->self, a->flags) {
-		struct cgroup *c = (struct cgroup *)pos;
-		digits = digits * 10 + c->level + 1;
-	}
+	bpf_for_each(css, pos, &cg->self, a->flags)
+		digits = digits * 10 + pos->cgroup->level + 1;
 	bpf_rcu_read_unlock();
 	bpf_cgroup_release(cg);
 	return digits;
@@ -213,10 +221,12 @@ int all_files(void *ctx)
 	struct file *f;
 	int n = 0;
 
+	bpf_rcu_read_lock();
 	bpf_for_each(task, t, NULL, BPF_TASK_ITER_ALL_PROCS) {
 		bpf_for_each(task_file, f, t)
 			n++;
 	}
+	bpf_rcu_read_unlock();
 	return n;
 }
 
