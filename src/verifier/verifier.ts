@@ -1111,7 +1111,7 @@ class Verifier {
     const oregs = other.frame[other.curframe]!.regs;
     if (BPF_SRC(insn.code) === BPF_X) {
       if (dst.type === 'SCALAR_VALUE' && src.type === 'SCALAR_VALUE') {
-        const r = regSetMinMax(oregs[insn.dst]!, oregs[insn.src]!, dst, src, op, jmp32, insn.dst === insn.src);
+        const r = regSetMinMax(oregs[insn.dst]!, oregs[insn.src]!, dst, src, op, jmp32);
         if (r.violation) this.reportViolation(r.violation.which, r.violation.msg);
       }
     } else if (dst.type === 'SCALAR_VALUE') {
