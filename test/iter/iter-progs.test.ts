@@ -121,6 +121,23 @@ describe.each(ENGINES)('iterator programs (%s)', (engine) => {
     expect(obj.program('sum_percpu').iter({ map: pcpu }).read()).toBe('0: 0 0 0 0\n1: 5 6 7 8\n2: 0 0 0 0\n');
   });
 
+  it('iter/bpf_map_elem over an LRU hash and an array map made from TypeScript; queues are refused', async () => {
+    const kernel = new Kernel();
+    const obj = await loadProg('iter_maps.bpf.o', engine, kernel);
+    const u32 = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
+    const u64 = (n: bigint): Uint8Array => new Uint8Array(new BigUint64Array([n]).buffer);
+    const { map: lru } = kernel.maps.createMap({ type: 9, keySize: 4, valueSize: 8, maxEntries: 16, name: 'lru' });
+    for (const k of [9, 4, 11]) lru.update(u32(k), u64(BigInt(k * 10)));
+    const order = lru.keys().map((k) => new DataView(k.buffer, k.byteOffset).getUint32(0, true));
+    expect(obj.program('sum_elems').iter({ map: lru }).read()).toBe(order.map((k) => `${k}=${k * 10}\n`).join('') + 'lru: 3 elems, sum 240\n');
+    const { map: arr } = kernel.maps.createMap({ type: 2, keySize: 4, valueSize: 8, maxEntries: 3, name: 'arr' });
+    arr.update(u32(2), u64(5n));
+    // the counters are globals: they carry on from the LRU walk (3 + 3 elements, 240 + 5)
+    expect(obj.program('sum_elems').iter({ map: arr }).read()).toBe('0=0\n1=0\n2=5\narr: 6 elems, sum 245\n');
+    const { map: q } = kernel.maps.createMap({ type: 22, keySize: 0, valueSize: 8, maxEntries: 3, name: 'q' });
+    expect(() => obj.program('sum_elems').iter({ map: q })).toThrow(/does not support/);
+  });
+
   it('iter/bpf_map lists the kernel\'s maps in id order', async () => {
     const kernel = new Kernel();
     const obj = await loadProg('iter_maps.bpf.o', engine, kernel);
