@@ -8,8 +8,9 @@
 // Memory accesses compute the exact 64-bit address and check it with one unsigned compare:
 // (addr - (KERNEL_BASE + GUARD_SIZE)) <=u (memory bytes - GUARD_SIZE - size). Failing accesses
 // call the `fault` import (a BpfRuntimeError) or, for probe loads, read 0. The check is kept for
-// verified programs too (it is what makes a verifier bug harmless); r10-relative accesses inside
-// the 512-byte frame skip it when the function never writes r10.
+// verified programs too (it is what makes a verifier bug harmless); accesses through r10, or a
+// register known to hold r10 + k in the same block, that stay inside the 512-byte frame skip it
+// when the function never writes r10.
 import { GUARD_SIZE, KERNEL_BASE } from '../src/kernel/memory.js';
 import { INVALID, type DecodedProgram } from '../src/interp/decode.js';
 import { BPF_MAX_LOOPS, STACK_FRAME_SIZE, STACK_FRAME_STRIDE } from '../src/interp/machine.js';
@@ -107,6 +108,8 @@ class FnEmitter {
   private readonly d: DecodedProgram;
   private readonly writesR10: boolean;
   private dispatch = false;
+  /** registers known to hold r10 + k in the block being emitted (reg -> k) */
+  private sp = new Map<number, number>();
 
   constructor(
     private readonly b: Binaryen,
@@ -245,12 +248,16 @@ class FnEmitter {
     const d = this.d;
     const m = this.m;
     let r1Const: bigint | undefined;
+    const sp = this.sp;
+    sp.clear();
+    if (!this.writesR10) sp.set(10, 0);
     let i = bl.start;
     const stop = bl.term === 'fall' ? bl.last + 1 : bl.last;
     while (i < stop && i < d.n) {
       const o = d.op[i]!;
       if (o === 0x05 || o === 0x06) break; // the block's goto
       this.emitInsn(i, out, r1Const);
+      this.trackStackPointers(i);
       // track a constant r1 (a map address) for inline map lookups
       if (o === 0x18 && d.dst[i] === 1) r1Const = d.immB[i]!;
       else if (writesReg(d, i) === 1 || o === 0x85) r1Const = undefined;
@@ -281,6 +288,37 @@ class FnEmitter {
         return;
       }
     }
+  }
+
+  /** Follow `rX = r10; rX += k` so accesses through rX inside the frame skip the bounds check. */
+  private trackStackPointers(i: number): void {
+    const d = this.d;
+    const sp = this.sp;
+    const o = d.op[i]!;
+    const dst = d.dst[i]!;
+    if (o === 0xbf && d.off[i] === 0) {
+      const k = sp.get(d.src[i]!);
+      if (k === undefined) sp.delete(dst);
+      else sp.set(dst, k);
+      return;
+    }
+    if ((o === 0x07 || o === 0x17) && sp.has(dst)) {
+      const k = sp.get(dst)! + (o === 0x07 ? d.imm[i]! : -d.imm[i]!);
+      if (Math.abs(k) < 1 << 20) sp.set(dst, k);
+      else sp.delete(dst);
+      return;
+    }
+    if (o === 0x85) {
+      sp.delete(0);
+      return;
+    }
+    if ((o & 7) === 0x00 && o !== 0x18) {
+      sp.delete(0); // LD_ABS / LD_IND write r0
+      return;
+    }
+    const w = writesReg(d, i);
+    if (w >= 0) sp.delete(w);
+    if ((o === 0xc3 || o === 0xdb) && d.imm[i] === 0xf1) sp.delete(0);
   }
 
   // ---- registers ---------------------------------------------------------------------------
@@ -555,8 +593,9 @@ class FnEmitter {
    */
   private addr(reg: number, off: number, size: number): { setup: Expr[]; ptr: () => Expr; fail: Expr | undefined } {
     const m = this.m;
-    if (reg === 10 && !this.writesR10 && off >= -STACK_FRAME_SIZE && off + size <= 0) {
-      return { setup: [], ptr: () => m.i32.add(this.lo(10), m.i32.const(off)), fail: undefined };
+    const k = this.sp.get(reg);
+    if (k !== undefined && k + off >= -STACK_FRAME_SIZE && k + off + size <= 0) {
+      return { setup: [], ptr: () => m.i32.add(this.lo(reg), m.i32.const(off)), fail: undefined };
     }
     const A = (): Expr => m.local.get(L_A, this.b.i64);
     const setup = [m.local.set(L_A, off === 0 ? this.get(reg) : m.i64.add(this.get(reg), this.c64(BigInt(off))))];
