@@ -21,7 +21,7 @@ export interface IterOptions {
   tid?: number;
   /** cgroup: where the walk starts (a Cgroup or its path); the root by default */
   cgroup?: Cgroup | string;
-  /** cgroup: BPF_CGROUP_ITER_SELF_ONLY / DESCENDANTS_PRE (default) / DESCENDANTS_POST / ANCESTORS_UP */
+  /** cgroup (required there, as in Linux): BPF_CGROUP_ITER_SELF_ONLY / DESCENDANTS_PRE / DESCENDANTS_POST / ANCESTORS_UP */
   order?: 'self' | 'pre' | 'post' | 'up';
   /** seq_file buffer size (default PAGE_SIZE << 3, as Linux) — small values exercise the retry rules */
   bufSize?: number;

@@ -47,5 +47,6 @@ describe('bpfwasm iter', () => {
     await expect(cli(join(PROGS, 'iter_tasks.bpf.o'), '--unverified')).rejects.toThrow(/choose one with --prog/);
     await expect(cli(join(PROGS, 'iter_maps.bpf.o'), '--prog', 'sum_elems', '--unverified')).rejects.toMatchObject({ name: 'UsageError' });
     await expect(cli(join(PROGS, 'iter_tasks.bpf.o'), '--prog', 'dump_cgroup', '--unverified', '--order', 'sideways')).rejects.toThrow(/--order/);
+    await expect(cli(join(PROGS, 'iter_tasks.bpf.o'), '--prog', 'dump_cgroup', '--unverified')).rejects.toThrow(/needs a walk order/);
   });
 });

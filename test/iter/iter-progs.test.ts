@@ -70,19 +70,24 @@ describe.each(ENGINES)('iterator programs (%s)', (engine) => {
     expect(obj.program('dump_task_vma').iter().read()).toBe(all);
   });
 
-  it('iter/cgroup walks pre-order by default, and post / up / self on request', async () => {
+  it('iter/cgroup walks pre / post / up / self; an order is required', async () => {
     const kernel = new Kernel();
     const obj = await loadProg('iter_tasks.bpf.o', engine, kernel);
     const p = obj.program('dump_cgroup');
     const lines = (order: 'pre' | 'post' | 'up' | 'self', start = kernel.rootCgroup): string =>
       kernel.world.cgroupWalk(start, order).map((c) => `${c.level} ${c.id} [${c.name}]\n`).join('') + '=== END ===\n';
-    expect(p.iter().read()).toBe(lines('pre'));
+    expect(p.iter({ order: 'pre' }).read()).toBe(lines('pre'));
+    expect(() => p.iter()).toThrow(/needs a walk order/);
     const sys = kernel.cgroups.find((c) => c.path === '/system.slice')!;
     expect(p.iter({ cgroup: '/system.slice', order: 'post' }).read()).toBe(lines('post', sys));
     const scope = kernel.cgroups.find((c) => c.path === '/user.slice/user-1000.slice/session-1.scope')!;
     expect(p.iter({ cgroup: scope, order: 'up' }).read()).toBe(lines('up', scope));
     expect(p.iter({ cgroup: scope, order: 'self' }).read()).toBe(lines('self', scope));
-    expect(p.iter().read().split('\n')[0]).toBe(`0 ${kernel.rootCgroup.id} []`);
+    expect(p.iter({ order: 'pre' }).read().split('\n')[0]).toBe(`0 ${kernel.rootCgroup.id} []`);
+    // a walk that did not fit one read() cannot go on in the next (cgroup_iter: EOPNOTSUPP)
+    const small = p.iter({ order: 'pre', bufSize: 40 });
+    expect(small.readChunk().length).toBeGreaterThan(0);
+    expect(() => small.readChunk()).toThrow(/EOPNOTSUPP/);
   });
 
   it('iter/cgroup: a program returning 1 ends the walk', async () => {
@@ -90,7 +95,7 @@ describe.each(ENGINES)('iterator programs (%s)', (engine) => {
     const obj = await loadProg('iter_tasks.bpf.o', engine, kernel);
     const walk = kernel.world.cgroupWalk(kernel.rootCgroup, 'pre');
     setGlobal(obj, 'stop_id', walk[3]!.id);
-    expect(obj.program('cgroup_until').iter().read()).toBe(walk.slice(0, 4).map((c) => `${c.id}\n`).join(''));
+    expect(obj.program('cgroup_until').iter({ order: 'pre' }).read()).toBe(walk.slice(0, 4).map((c) => `${c.id}\n`).join(''));
   });
 
   it('iter/bpf_map_elem sums a hash map; the value pointer is the element itself', async () => {

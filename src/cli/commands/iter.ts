@@ -32,7 +32,7 @@ export function registerIter(program: Command): void {
     .option('--pid <n>', 'task targets: only this process')
     .option('--tid <n>', 'task targets: only this thread')
     .option('--cgroup <path>', 'cgroup: where the walk starts (default /)')
-    .option('--order <order>', 'cgroup: self, pre (default), post or up')
+    .option('--order <order>', 'cgroup (required there): self, pre, post or up')
     .action(async (file: string, f: IterFlags) => {
       const engine = parseEngine(f.engine);
       if (f.order !== undefined && !(ORDERS as readonly string[]).includes(f.order)) throw new UsageError(`--order must be one of ${ORDERS.join(', ')}`);

@@ -8,7 +8,7 @@
 // - meta->seq_num counts distinct objects from 0; meta->session_id is per open file.
 // The engine is abstracted as `run(ctxPtr, seq) → r0` so the kernel knows nothing of engines.
 
-import { E2BIG, EAGAIN, ErrnoError } from '../errno.js';
+import { E2BIG, EAGAIN, EOPNOTSUPP, ErrnoError } from '../errno.js';
 import type { Kernel } from '../kernel.js';
 import { SEQ_BUF_SIZE, SeqFile } from '../seq.js';
 import { ITER_CTX_SIZE, iterSource, type IterLinkInfo, type IterObject, type IterSource } from './targets.js';
@@ -35,6 +35,9 @@ export class IterSession {
   private seqNum = 0n;
   private terminated = false;
   private doneStop = false;
+  /** a read() has started the walk / the stop call has run (cgroup_iter's *pos and visited_all) */
+  private started = false;
+  private visitedAll = false;
   private closed = false;
   private readonly readsOut: Uint8Array[] = [];
 
@@ -86,6 +89,8 @@ export class IterSession {
       parts.push(b);
       used += b.length;
     };
+    if (!this.source.resumable && this.started && !this.visitedAll) fail(EOPNOTSUPP);
+    this.started = true;
     let p = this.current();
     while (p) {
       const r = this.show(p, used);
@@ -103,6 +108,7 @@ export class IterSession {
     }
     if (!p) {
       const r = this.show(null, used);
+      this.visitedAll = true;
       if (r.out === null) {
         if (used === 0) fail(E2BIG);
       } else {

@@ -21,7 +21,7 @@ export interface IterLinkInfo {
   tid?: number;
   /** cgroup: where to start (default: the root) */
   cgroup?: Cgroup;
-  /** cgroup: walk order (default 'pre', as BPF_CGROUP_ITER_ORDER_UNSPEC) */
+  /** cgroup: walk order — required: Linux refuses BPF_CGROUP_ITER_ORDER_UNSPEC with EINVAL */
   order?: 'self' | 'pre' | 'post' | 'up';
 }
 
@@ -38,6 +38,11 @@ export interface IterSource {
    * every target but cgroup, whose show() ends the walk instead ('terminate').
    */
   onNonZero: 'retry' | 'terminate';
+  /**
+   * false for cgroup: its walk cannot continue in a later read() (cgroup_mutex was dropped), so
+   * a read after one that stopped early fails with EOPNOTSUPP.
+   */
+  resumable: boolean;
   /** scratch memory to free when the session closes */
   release(): void;
 }
@@ -75,7 +80,9 @@ const nothing = (): void => undefined;
 export function iterSource(kernel: Kernel, target: string, info: IterLinkInfo = {}): IterSource {
   const mem = kernel.mem;
   const put = (ctxOff: number, slot: number, v: bigint): void => mem.writeU64(ctxOff + 8 * slot, v);
-  const plain = (objects: IterObject[], onNonZero: 'retry' | 'terminate' = 'retry'): IterSource => ({ objects, stop: nothing, onNonZero, release: nothing });
+  const plain = (objects: IterObject[], onNonZero: 'retry' | 'terminate' = 'retry'): IterSource => ({
+    objects, stop: nothing, onNonZero, resumable: onNonZero === 'retry', release: nothing,
+  });
   switch (target) {
     case 'task':
       return plain(visitTasks(kernel, info, false).map((t) => (c) => put(c, 1, t.ptr)));
@@ -94,7 +101,8 @@ export function iterSource(kernel: Kernel, target: string, info: IterLinkInfo = 
       return plain(kernel.maps.all().map((m) => (c) => put(c, 1, m.ptr)));
     case 'cgroup': {
       const start = info.cgroup ?? kernel.rootCgroup;
-      return plain(kernel.world.cgroupWalk(start, info.order ?? 'pre').map((cg) => (c) => put(c, 1, cg.ptr)), 'terminate');
+      if (info.order === undefined) throw new ErrnoError(EINVAL, 'iter/cgroup needs a walk order (self, pre, post or up)');
+      return plain(kernel.world.cgroupWalk(start, info.order).map((cg) => (c) => put(c, 1, cg.ptr)), 'terminate');
     }
     case 'bpf_map_elem':
       return mapElemSource(kernel, info.map);
@@ -134,6 +142,7 @@ function mapElemSource(kernel: Kernel, map: BpfMap | undefined): IterSource {
     objects,
     stop: (c) => mem.writeU64(c + 8, map.ptr),
     onNonZero: 'retry',
+    resumable: true,
     release: () => {
       mem.free(keyOff);
       mem.free(valOff);
