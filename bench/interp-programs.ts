@@ -84,3 +84,44 @@ export function callLoop(n: number): BenchProgram {
     expect: BigInt.asUintN(64, sum),
   };
 }
+
+/** BTF ids of the number-iterator kfuncs in the kernel the program will run against. */
+export interface IterNumIds {
+  new: number;
+  next: number;
+  destroy: number;
+}
+
+/**
+ * A kfunc call per iteration, the shape clang gives `bpf_for(i, 0, n) sum += i`: the loop is
+ * driven by bpf_iter_num_next on an 8-byte iterator on the stack. 7 instructions (one of them a
+ * kfunc call) per iteration. Measures the cost of crossing from the engine into the kernel.
+ */
+export function kfuncLoop(n: number, ids: IterNumIds): BenchProgram {
+  const K = (imm: number): Insn => I(0x85, 0, 2, 0, imm); // call kfunc (BPF_PSEUDO_KFUNC_CALL)
+  return {
+    name: 'kfuncs',
+    insns: [
+      I(0xb7, 6, 0, 0, 0), // r6 = 0 (sum)
+      I(0xbf, 1, 10, 0, 0), // r1 = r10
+      I(0x07, 1, 0, 0, -8), // r1 += -8
+      I(0xb7, 2, 0, 0, 0), // r2 = 0
+      I(0xb7, 3, 0, 0, n), // r3 = n
+      K(ids.new), // bpf_iter_num_new(&it, 0, n)
+      I(0xbf, 1, 10, 0, 0), // loop: r1 = r10
+      I(0x07, 1, 0, 0, -8), // r1 += -8
+      K(ids.next), // r0 = bpf_iter_num_next(&it)
+      I(0x15, 0, 0, 3, 0), // if r0 == 0 goto done
+      I(0x61, 1, 0, 0, 0), // r1 = *(u32 *)(r0 + 0)
+      I(0x0f, 6, 1, 0, 0), // r6 += r1
+      I(0x05, 0, 0, -7, 0), // goto loop
+      I(0xbf, 1, 10, 0, 0), // done: r1 = r10
+      I(0x07, 1, 0, 0, -8), // r1 += -8
+      K(ids.destroy), // bpf_iter_num_destroy(&it)
+      I(0xbf, 0, 6, 0, 0), // r0 = r6
+      I(0x95, 0, 0, 0, 0),
+    ],
+    executed: 7 * n + 15,
+    expect: BigInt((n * (n - 1)) / 2),
+  };
+}

@@ -1,4 +1,5 @@
-// Interpreter speed: ns per executed instruction on ALU-heavy loops.
+// Interpreter speed: ns per executed instruction on ALU-heavy loops, and per kfunc call on a
+// call-heavy one (the number iterator of a real Kernel).
 //   npx tsx bench/interp.ts [N] [--kernel]
 // --kernel also runs the same programs in the host kernel (root + libbpf: BPF_PROG_TEST_RUN with
 // repeat, i.e. Linux's JIT) and prints how many times slower the interpreter is.
@@ -6,9 +7,11 @@
 // loaded machine the wall clock also counts time spent descheduled).
 import { spawnSync } from 'node:child_process';
 import { encode } from '../src/isa/index.js';
+import { Kernel } from '../src/kernel/kernel.js';
 import { KernelMemory } from '../src/kernel/memory.js';
 import { Interpreter, trustInsns } from '../src/interp/index.js';
-import { aluLoop, callLoop, memLoop, type BenchProgram } from './interp-programs.js';
+import { aluLoop, callLoop, kfuncLoop, memLoop, type BenchProgram } from './interp-programs.js';
+import type { InterpKernel } from '../src/interp/env.js';
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const kernel = { mem: new KernelMemory(), helpers: { get: () => undefined }, kfuncs: { byBtfId: () => undefined } };
@@ -20,8 +23,8 @@ export interface InterpBenchResult {
   cpuNsPerInsn: number;
 }
 
-export function benchInterp(p: BenchProgram, runs = 8): InterpBenchResult {
-  const it = new Interpreter(trustInsns(p.insns), kernel, { maxInsns: Number.MAX_SAFE_INTEGER });
+export function benchInterp(p: BenchProgram, runs = 8, k: InterpKernel = kernel): InterpBenchResult {
+  const it = new Interpreter(trustInsns(p.insns), k, { maxInsns: Number.MAX_SAFE_INTEGER });
   let best = Infinity;
   let bestCpu = Infinity;
   for (let k = 0; k < runs; k++) {
@@ -69,4 +72,15 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     }
     console.log(line);
   }
+  const real = new Kernel();
+  const id = (name: string): number => {
+    const btfId = real.kfuncBtfId(name);
+    if (btfId === 0) throw new Error(`kernel has no kfunc ${name}`);
+    return btfId;
+  };
+  const ids = { new: id('bpf_iter_num_new'), next: id('bpf_iter_num_next'), destroy: id('bpf_iter_num_destroy') };
+  const nCalls = Math.min(N, 1_000_000);
+  const r = benchInterp(kfuncLoop(nCalls, ids), 8, real);
+  const perCall = (r.nsPerInsn * r.executed) / (nCalls + 2);
+  console.log(`${r.name.padEnd(10)} ${String(r.executed).padStart(9)} insns  ${r.nsPerInsn.toFixed(2)} ns/insn wall  ${r.cpuNsPerInsn.toFixed(2)} ns/insn cpu  ${perCall.toFixed(1)} ns/iteration (1 kfunc call)`);
 }

@@ -22,6 +22,9 @@ export const GUARD_SIZE = 0x10000;
 export const WASM_PAGE = 0x10000;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
 const SMALL_MAX = 4096;
+const KERNEL_BASE_HI = Number(KERNEL_BASE >> 32n) | 0;
+const PTR_SPLIT_64 = new BigInt64Array(1);
+const PTR_SPLIT_32 = new Int32Array(PTR_SPLIT_64.buffer);
 const SMALL_ALIGN = 16;
 
 // tsconfig's lib has no WebAssembly types (and the JIT may declare its own), so
@@ -93,6 +96,10 @@ export class KernelMemory {
 
   /** Rebuild views if the buffer changed under us (grown here or by wasm code). */
   refreshViews(): void {
+    // Growing a (non-shared) Memory detaches its old ArrayBuffer, which zeroes the length of
+    // every view on it: a length check is all it takes to know the views are current, without
+    // the cost of the `memory.buffer` getter (a call into the runtime) on every helper call.
+    if (this.u8 !== undefined && this.u8.length !== 0) return;
     const buf = this.memory.buffer;
     if (this.u8 !== undefined && this.u8.buffer === buf) return;
     this.u8 = new Uint8Array(buf);
@@ -284,9 +291,13 @@ export class KernelMemory {
 
   /** Linear offset of a kernel pointer (either signedness), or -1 outside the memory. */
   toOff(ptr: bigint): number {
-    const d = BigInt.asUintN(64, ptr) - KERNEL_BASE;
-    if (d < 0n || d >= BigInt(this.size)) return -1;
-    return Number(d);
+    // KERNEL_BASE's low half is zero, so a pointer is in the memory exactly when its high half
+    // is KERNEL_BASE's and its low half is below the size. Splitting it through a typed array
+    // (which wraps modulo 2^64) avoids allocating intermediate BigInts on this hot path.
+    PTR_SPLIT_64[0] = ptr;
+    if (PTR_SPLIT_32[1] !== KERNEL_BASE_HI) return -1;
+    const lo = PTR_SPLIT_32[0]! >>> 0;
+    return lo < this.size ? lo : -1;
   }
 
   /** Whether a probe read of [ptr, ptr+len) succeeds: false in the NULL guard and past what was ever allocated. */

@@ -28,6 +28,41 @@ describe('KernelMemory', () => {
     expect(m.toOff(KERNEL_BASE + BigInt(m.size))).toBe(-1);
   });
 
+  it('toOff: only pointers whose high half is KERNEL_BASE\'s and whose offset is inside the memory', () => {
+    const m = new KernelMemory({ initialBytes: 1 << 20 });
+    expect(m.toOff(KERNEL_BASE)).toBe(0);
+    expect(m.toOff(KERNEL_BASE + BigInt(m.size - 1))).toBe(m.size - 1);
+    expect(m.toOff(KERNEL_BASE - 1n)).toBe(-1);
+    expect(m.toOff(KERNEL_BASE + (1n << 32n))).toBe(-1);
+    expect(m.toOff(KERNEL_BASE + 0x80000000n)).toBe(-1);
+    expect(m.toOff(0xffffffffn)).toBe(-1);
+    expect(m.toOff(-1n)).toBe(-1);
+    // wider than 64 bits: taken modulo 2^64, like BigInt.asUintN
+    expect(m.toOff((1n << 64n) + KERNEL_BASE + 16n)).toBe(16);
+    fc.assert(
+      fc.property(fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: KERNEL_BASE - 16n, max: KERNEL_BASE + BigInt(m.size) + 16n })), (p) => {
+        const d = p - KERNEL_BASE;
+        expect(m.toOff(p)).toBe(d >= 0n && d < BigInt(m.size) ? Number(d) : -1);
+        expect(m.toOff(BigInt.asIntN(64, p))).toBe(m.toOff(p));
+      }),
+    );
+  });
+
+  it('refreshViews notices a grow done behind its back (by wasm code)', () => {
+    const m = new KernelMemory({ initialBytes: 1 << 17 });
+    const gen = m.generation;
+    const size = m.size;
+    m.refreshViews();
+    expect(m.generation).toBe(gen); // nothing changed: views kept
+    m.memory.grow(1);
+    m.refreshViews();
+    expect(m.generation).toBe(gen + 1);
+    expect(m.size).toBe(size + 65536);
+    expect(m.u8.length).toBe(size + 65536);
+    m.writeU8(size + 100, 7);
+    expect(m.readU8(size + 100)).toBe(7);
+  });
+
   it('readable: false in the NULL guard and past the allocated region', () => {
     const m = new KernelMemory({ initialBytes: 1 << 20 });
     const a = m.alloc(64);
