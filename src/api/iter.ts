@@ -76,7 +76,7 @@ export function openIterator(program: Program, run: (ctxPtr: bigint, env: Record
   }
   if (opts.order !== undefined && !['self', 'pre', 'post', 'up'].includes(opts.order)) throw new BpfApiError(`bad cgroup order '${String(opts.order)}'`);
   try {
-    const session = new IterSession(kernel, target, info, (ctxPtr, seq) => run(ctxPtr, { seq, attachType: 'trace_iter' }), opts.bufSize);
+    const session = new IterSession(kernel, target, info, (ctxPtr, seq) => run(ctxPtr, { seq, attachType: 'trace_iter', sleepable: spec.sleepable }), opts.bufSize);
     return new BpfIterator(session);
   } catch (e) {
     if (e instanceof ErrnoError) throw new BpfApiError(`program '${program.name}': ${e.message}`);

@@ -6,6 +6,9 @@ import type { ProgramSpec } from '../loader/index.js';
 import { trustInsns } from '../interp/index.js';
 import { resolvePseudoLdImm64, PseudoResolveError } from '../verifier/resolve-pseudo.js';
 import type { VerifiedProgram } from '../verifier/verified-program.js';
+import { verifyProgram, VerifierError } from '../verifier/index.js';
+import { KERNEL_BASE } from '../kernel/memory.js';
+import type { BpfMap } from '../kernel/maps/bpf-map.js';
 import type { JitTier } from '../../jit/index.js';
 import { createEngine, type Engine, type EngineContext, type EngineName } from './engine.js';
 import { BpfApiError, BpfLoadError } from './errors.js';
@@ -19,6 +22,8 @@ export interface LoadOptions {
   unverified?: boolean;
   /** JIT only: 'baseline' (fast start) or 'optimized' (TurboFan before the first run) */
   tier?: JitTier;
+  /** verifier log level as BPF_PROG_LOAD's log_level: 1 (default), 2 (every instruction), |4 stats */
+  logLevel?: number;
 }
 
 export interface RunOptions {
@@ -42,7 +47,7 @@ export interface RunResult {
 }
 
 /** Whether load() can verify programs in this build (false: only { unverified: true } loads). */
-export const VERIFIER_AVAILABLE = false;
+export const VERIFIER_AVAILABLE = true;
 
 // Programs loaded into one kernel by id, so prog_array slots (which hold program ids) can be
 // followed by tail calls across objects, as in Linux.
@@ -78,28 +83,63 @@ export class Program {
   async load(opts: LoadOptions): Promise<void> {
     const kernel = this.object.kernel;
     this.def = progTypeDef(this.spec.type, { attachType: this.spec.expectedAttachType, iterTarget: this.spec.attachTo });
-    let resolved;
-    try {
-      resolved = resolvePseudoLdImm64(this.spec.insns, {
-        mapByIndex: (i) => this.object.mapByIndex(i),
-        mapByFd: (fd) => kernel.maps.mapByFd(fd),
-        ksymAddress: (id) => kernel.kallsyms.get(kernel.btf.nameOf(id)),
-        valueOffset: (m) => ('valueOffset' in m && typeof m.valueOffset === 'function' ? (m.valueOffset as (i: number) => number)(0) : undefined),
-      });
-    } catch (e) {
-      if (e instanceof PseudoResolveError) throw new BpfLoadError(`program '${this.name}': ${e.slot}: ${e.message}`, `${e.slot}: ${e.message}\n`);
-      throw e;
-    }
-    if (!opts.unverified) {
-      throw new BpfLoadError(
-        `program '${this.name}': verification is not available yet in this build; load with { unverified: true } (--unverified) to run it unchecked`,
-      );
-    }
-    this.vp = trustInsns(resolved.insns, this.spec.type);
+    this.vp = opts.unverified ? this.trusted() : this.verify(opts.logLevel ?? 1);
     this.id = nextProgId++;
     tableOf(kernel).set(this.id, this.vp);
     const ctx: EngineContext = { kernel, resolveTailCall: (ptr, index) => resolveTailCall(kernel, ptr, index) };
     this.engine = await createEngine(opts.engine ?? 'interp', this.vp, ctx, { tier: opts.tier });
+  }
+
+  /** The verifier's log of the last load (empty for unverified loads). */
+  verifierLog = '';
+
+  private verify(logLevel: number): VerifiedProgram {
+    const kernel = this.object.kernel;
+    const maps = this.object.maps;
+    try {
+      const res = verifyProgram(this.spec.insns, {
+        progType: this.spec.type,
+        progTypeDef: this.def,
+        logLevel,
+        maps,
+        resolveMapFd: (fd) => kernel.maps.mapByFd(fd),
+        mapAddress: (m) => (m as BpfMap).ptr,
+        mapValueAddress: (m, off) => {
+          const base = arrayValueBase(m as BpfMap);
+          if (base === undefined) throw new BpfLoadError(`map '${m.name}' has no direct value access`);
+          return KERNEL_BASE + BigInt(base + off);
+        },
+        helperProto: (id) => kernel.helpers.get(id)?.proto,
+        helperAllowed: (id) => this.def!.helpers().has(id),
+        subprogNames: this.spec.subprogs,
+      });
+      this.verifierLog = res.log;
+      return res.prog;
+    } catch (e) {
+      if (e instanceof VerifierError) {
+        this.verifierLog = e.log;
+        throw new BpfLoadError(`program '${this.name}' rejected by the verifier: ${e.message}`, e.log);
+      }
+      throw e;
+    }
+  }
+
+  /** --unverified: references resolved to addresses, nothing else checked. */
+  private trusted(): VerifiedProgram {
+    const kernel = this.object.kernel;
+    try {
+      const resolved = resolvePseudoLdImm64(this.spec.insns, {
+        mapByIndex: (i) => this.object.mapByIndex(i),
+        mapByFd: (fd) => kernel.maps.mapByFd(fd),
+        ksymAddress: (id) => kernel.kallsyms.get(kernel.btf.nameOf(id)),
+        valueOffset: arrayValueBase,
+      });
+      this.verifierLog = '';
+      return trustInsns(resolved.insns, this.spec.type);
+    } catch (e) {
+      if (e instanceof PseudoResolveError) throw new BpfLoadError(`program '${this.name}': ${e.slot}: ${e.message}`, `${e.slot}: ${e.message}\n`);
+      throw e;
+    }
   }
 
   /** One BPF_PROG_TEST_RUN: build the context (and packet), run `repeat` times, collect outputs. */
@@ -147,4 +187,10 @@ function resolveTailCall(kernel: import('../kernel/index.js').Kernel, ptr: bigin
   if (value === undefined || value === null || !(value instanceof Uint8Array)) return undefined;
   const id = new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true);
   return tableOf(kernel).get(id);
+}
+
+/** Base offset of an array map's values (the only maps whose values have fixed addresses). */
+function arrayValueBase(m: BpfMap): number | undefined {
+  const f = (m as unknown as { valueOffset?: (i: number) => number }).valueOffset;
+  return typeof f === 'function' ? f.call(m, 0) : undefined;
 }

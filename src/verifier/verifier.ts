@@ -91,6 +91,10 @@ interface ExploredState {
 
 type AccessType = 'read' | 'write';
 
+/** map_flags bits the verifier enforces on program-side map value access (uapi values) */
+const BPF_F_RDONLY_PROG = 1 << 7;
+const BPF_F_WRONLY_PROG = 1 << 8;
+
 /** Verify `insns`; returns the VerifiedProgram or throws VerifierError with the log. */
 export function verifyProgram(insns: readonly Insn[], opts: VerifyOptions): VerifyResult {
   const v = new Verifier(insns, opts);
@@ -811,6 +815,9 @@ class Verifier {
       // Only the stack and map values may hold pointers (privileged: map values allowed).
       this.fail(EACCES, `R${valueRegno} leaks addr into ${reg.type === 'PTR_TO_CTX' ? 'ctx' : 'mem'}`);
     }
+    // A maybe-NULL pointer is a type of its own in the kernel (base type | PTR_MAYBE_NULL), so
+    // no case below may see one: only a NULL check turns it into the pointer it names.
+    if (reg.flags & PTR_MAYBE_NULL) this.fail(EACCES, `R${regno} invalid mem access '${regTypeStr(reg.type, reg.flags)}'`);
     switch (reg.type) {
       case 'PTR_TO_STACK': {
         this.checkStackAlignment(reg, off, size);
@@ -850,6 +857,13 @@ class Verifier {
       }
       case 'PTR_TO_MAP_VALUE': {
         const map = reg.map!;
+        // check_map_access_type: the program-side access flags of the map.
+        if (t === 'write' && map.flags & BPF_F_RDONLY_PROG) {
+          this.fail(EACCES, `write into map forbidden, value_size=${map.valueSize} off=${totalOff} size=${size}`);
+        }
+        if (t === 'read' && map.flags & BPF_F_WRONLY_PROG) {
+          this.fail(EACCES, `read from map forbidden, value_size=${map.valueSize} off=${totalOff} size=${size}`);
+        }
         this.checkMapValueAccess(regno, reg, off, size, map);
         if (t === 'read' && valueRegno >= 0) {
           const dst = regs[valueRegno]!;

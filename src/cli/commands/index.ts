@@ -7,9 +7,11 @@ import { registerConformance } from './conformance.js';
 import { registerBench } from './bench.js';
 import { registerTest } from './test.js';
 import { registerWorld } from './world.js';
+import { registerVerify } from './verify.js';
 import { registerIter } from './iter.js';
 
 export function registerCommands(program: Command): void {
+  registerVerify(program);
   registerDisasm(program);
   registerBtf(program);
   registerInspect(program);
