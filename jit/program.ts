@@ -110,7 +110,7 @@ export class JitProgram {
   private readonly stackOff: number;
   private readonly envBase: Record<string, unknown>;
   private state: RunState;
-  private readonly targets = new WeakMap<VerifiedProgram, JitProgram>();
+  private readonly targets = new Map<VerifiedProgram, JitProgram>();
 
   /** Use compile(); the constructor needs Binaryen already loaded. */
   constructor(
@@ -159,7 +159,6 @@ export class JitProgram {
       tailCall: (map, idx) => this.armTailCall(map, idx),
     };
     this.state = { env, stackOff: this.stackOff, tailCalls: 0, packet: undefined, cur: this, curDepth: 0, pendingTail: undefined, tailDone: 0 };
-    if ((opts.tier ?? 'baseline') === 'optimized') this.warmUp();
   }
 
   private collectExports(inst: WasmInstance): void {
@@ -372,10 +371,8 @@ export class JitProgram {
   /** Give the stack area back to the kernel memory. */
   dispose(): void {
     this.kernel.mem.free(this.stackOff);
-  }
-
-  private warmUp(): void {
-    // nothing to run safely without the caller's context; tier-up happens at compile time
+    for (const t of this.targets.values()) if (t !== this) t.dispose();
+    this.targets.clear();
   }
 }
 

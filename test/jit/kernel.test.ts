@@ -223,3 +223,15 @@ exit`),
     expect(() => p.run()).toThrow(BpfRuntimeError);
   });
 });
+
+describe('JIT tiers', () => {
+  it('the optimized tier computes the same results', async () => {
+    const k = kernel();
+    const vp = iterSum(k, 5000);
+    let want = 0n;
+    for (let i = 0n; i < 5000n; i++) want += i * i;
+    const p = await compile(vp, k, { tier: 'optimized' });
+    expect(p.run({ repeat: 3 }).retval).toBe(want);
+    p.dispose();
+  });
+});
