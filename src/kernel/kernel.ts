@@ -78,7 +78,13 @@ export class Kernel {
     this.extraKey = JSON.stringify(opts.extraStructs ?? []);
     this.kfuncProtos = [...(opts.kfuncProtos ?? [])];
     this.world = new World(this.mem, this.types, this.clock, nrCpus, { ...DEFAULT_UTSNAME, ...opts.utsname });
-    this.maps = new MapRegistry({ mem: this.mem, nrCpus, currentCpu: () => this.currentCpu });
+    this.maps = new MapRegistry({
+      mem: this.mem,
+      nrCpus,
+      currentCpu: () => this.currentCpu,
+      // task storage from user space is keyed by pid (Linux: a pidfd; the simulation has none)
+      taskPtrByPid: (pid) => this.world.taskByPid(pid)?.ptr,
+    });
     this.kfuncs = new KfuncRegistry((name) => this.kernelBtf.funcIds.get(name) ?? 0);
     this.current = this.world.idle;
     if (!opts.bare) registerAllHelpers(this);

@@ -9,7 +9,8 @@ import {
   BPF_RINGBUF_DISCARD_BIT, createMap, HashOfMapsMap, LpmTrieMap, MapError, MapRegistry, PerfEventArrayMap, ProgArrayMap,
   QueueStackMap, RingbufMap, StackTraceMap, TaskStorageMap, LocalStorageMap, BPF_MAP_TYPE_CGRP_STORAGE,
 } from '../../src/kernel/maps/index.js';
-import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC } from '../../src/kernel/errno.js';
+import { E2BIG, EBADF, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC } from '../../src/kernel/errno.js';
+import { Kernel } from '../../src/kernel/kernel.js';
 
 function mkEnv(nrCpus = 2) {
   const mem = new KernelMemory({ initialBytes: 1 << 20 });
@@ -328,6 +329,16 @@ describe('task storage', () => {
     expect(ts.taskStorageDelete(task)).toBe(0);
     expect(ts.taskStorageDelete(task)).toBe(-ENOENT);
     expect(ts.lookup(k4(1))).toBeUndefined();
+  });
+
+  it('a Kernel resolves host-side task storage keys (pids) to its tasks', () => {
+    const kernel = new Kernel({ empty: true });
+    const t = kernel.spawn({ comm: 'worker' });
+    const ts = kernel.maps.createMap({ type: BPF_MAP_TYPE_TASK_STORAGE, keySize: 4, valueSize: 8, maxEntries: 0, flags: BPF_F_NO_PREALLOC }).map as TaskStorageMap;
+    ts.update(k4(t.pid), new Uint8Array([9, 0, 0, 0, 0, 0, 0, 0]), BPF_NOEXIST);
+    expect(rd32(ts.lookup(k4(t.pid)))).toBe(9);
+    expect(ts.getForTask(t.ptr, false)).not.toBe(0);
+    expect(errno(() => ts.update(k4(999999), new Uint8Array(8), 0n))).toBe(EBADF);
   });
 
   it('cgroup storage uses the same local-storage model', () => {
