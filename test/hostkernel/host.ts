@@ -67,14 +67,21 @@ export function runObject(file: string, prog: string, opts: { dataIn?: string; c
   return JSON.parse(r.stdout) as KernelVerdict;
 }
 
-export interface KnownDifference {
-  id: string;
-  reason: string;
+export interface KnownDifferences {
+  /** disagreements on one program (`file.bpf.o:prog`), each with its reason */
+  programs: Map<string, string>;
+  /** bpfwasm rejections naming a feature it does not support yet: pattern and reason */
+  unsupported: { pattern: RegExp; reason: string }[];
 }
 
-export function knownDifferences(): Map<string, string> {
+export function knownDifferences(): KnownDifferences {
   const file = join(here, 'known-differences.json');
-  if (!existsSync(file)) return new Map();
-  const list = JSON.parse(readFileSync(file, 'utf8')) as KnownDifference[];
-  return new Map(list.map((d) => [d.id, d.reason]));
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as {
+    programs: { id: string; reason: string }[];
+    unsupported: { pattern: string; reason: string }[];
+  };
+  return {
+    programs: new Map(raw.programs.map((d) => [d.id, d.reason])),
+    unsupported: raw.unsupported.map((u) => ({ pattern: new RegExp(u.pattern), reason: u.reason })),
+  };
 }
