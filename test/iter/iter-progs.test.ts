@@ -154,6 +154,7 @@ describe.each(ENGINES)('iterator programs (%s)', (engine) => {
   it('bpf_map_elem without a map, or on an unsupported map, is refused', async () => {
     const obj = await loadProg('iter_maps.bpf.o', engine);
     expect(() => obj.program('sum_elems').iter()).toThrow(/needs a map/);
+    expect(() => obj.program('sum_elems').iter({ map: 'counts', bufSize: 0 })).toThrow(BpfApiError);
     expect(() => obj.program('dump_task' as string)).toThrow(BpfApiError);
   });
 });

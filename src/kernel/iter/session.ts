@@ -8,12 +8,59 @@
 // - meta->seq_num counts distinct objects from 0; meta->session_id is per open file.
 // The engine is abstracted as `run(ctxPtr, seq) → r0` so the kernel knows nothing of engines.
 
-import { E2BIG, EAGAIN, EOPNOTSUPP, ErrnoError } from '../errno.js';
+import { E2BIG, EAGAIN, EINVAL, EOPNOTSUPP, ErrnoError } from '../errno.js';
 import type { Kernel } from '../kernel.js';
 import { SEQ_BUF_SIZE, SeqFile } from '../seq.js';
 import { ITER_CTX_SIZE, iterSource, type IterLinkInfo, type IterObject, type IterSource } from './targets.js';
 
 export type IterRunFn = (ctxPtr: bigint, seq: SeqFile) => bigint;
+
+/**
+ * The seq_file one object's show() writes to: the room left in the read's buffer, reused for
+ * every object (a fresh 32 KiB SeqFile per object would churn memory on big maps). A write
+ * overflows exactly when the shared buffer would (seq_write's `count + len < size`), so an
+ * object's output can be dropped without touching what earlier objects wrote.
+ */
+class ObjectSeq extends SeqFile {
+  private readonly data: Uint8Array;
+  private n = 0;
+  private room = 0;
+  private over = false;
+
+  constructor(size: number) {
+    super(1);
+    this.data = new Uint8Array(size);
+  }
+
+  reset(room: number): void {
+    this.n = 0;
+    this.room = room;
+    this.over = false;
+  }
+
+  override get overflowed(): boolean {
+    return this.over;
+  }
+
+  override get length(): number {
+    return this.n;
+  }
+
+  override write(bytes: Uint8Array): boolean {
+    if (this.over) return false;
+    if (this.n + bytes.length >= this.room) {
+      this.over = true;
+      return false;
+    }
+    this.data.set(bytes, this.n);
+    this.n += bytes.length;
+    return true;
+  }
+
+  override bytes(): Uint8Array {
+    return this.data.slice(0, this.n);
+  }
+}
 
 const sessionIds = new WeakMap<Kernel, bigint>();
 
@@ -40,8 +87,10 @@ export class IterSession {
   private visitedAll = false;
   private closed = false;
   private readonly readsOut: Uint8Array[] = [];
+  private readonly seq: ObjectSeq;
 
   constructor(readonly kernel: Kernel, readonly target: string, info: IterLinkInfo, private readonly run: IterRunFn, readonly bufSize = SEQ_BUF_SIZE) {
+    if (!Number.isInteger(bufSize) || bufSize < 2 || bufSize > 1 << 26) throw new ErrnoError(EINVAL, `seq_file buffer size ${String(bufSize)} out of range`);
     this.source = iterSource(kernel, target, info);
     const mem = kernel.mem;
     const id = (sessionIds.get(kernel) ?? 0n) + 1n;
@@ -50,6 +99,7 @@ export class IterSession {
     this.seqOff = mem.alloc(kernel.types.hasStruct('seq_file') ? kernel.types.sizeof('seq_file') : 8);
     this.metaOff = mem.alloc(24);
     this.ctxOff = mem.alloc(ITER_CTX_SIZE);
+    this.seq = new ObjectSeq(bufSize);
     mem.writeU64(this.metaOff, mem.toPtr(this.seqOff));
     mem.writeU64(this.metaOff + 8, id);
   }
@@ -61,9 +111,8 @@ export class IterSession {
     mem.writeU64(this.ctxOff, mem.toPtr(this.metaOff));
     mem.writeU64(this.metaOff + 16, this.seqNum);
     (obj ?? this.source.stop)(this.ctxOff);
-    // A buffer of the room left overflows exactly when the shared one would (seq_write's
-    // `count + len < size`), so the object's output can be dropped without touching the rest.
-    const seq = new SeqFile(this.bufSize - used);
+    const seq = this.seq;
+    seq.reset(this.bufSize - used);
     const ret = this.run(mem.toPtr(this.ctxOff), seq);
     return { ret, out: seq.overflowed ? null : seq.bytes() };
   }
