@@ -8,7 +8,7 @@ import type { Insn } from '../isa/insn.js';
 import {
   BPF_ABS, BPF_ALU, BPF_ALU64, BPF_CALL, BPF_CLASS, BPF_END, BPF_EXIT, BPF_IND, BPF_JMP, BPF_JMP32,
   BPF_LD, BPF_LDX, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_PSEUDO_KFUNC_CALL, BPF_SRC, BPF_ST,
-  BPF_STX, BPF_X,
+  BPF_STX, BPF_X, BPF_ATOMIC, BPF_LOAD_ACQ,
 } from '../isa/opcodes.js';
 import type { VerifierLog } from './log.js';
 import { BPF_REG_FP, isSpilledReg, type JmpHistoryEntry, type VerifierState } from './state.js';
@@ -107,7 +107,7 @@ function backtrackInsnInner(insn: Insn, hist: JmpHistoryEntry | undefined, bt: B
     } else if (BPF_SRC(insn.code) === BPF_X && sreg !== BPF_REG_FP) {
       bt.setReg(sreg);
     }
-  } else if (cls === BPF_LDX) {
+  } else if (cls === BPF_LDX || (cls === BPF_STX && BPF_MODE(insn.code) === BPF_ATOMIC && insn.imm === BPF_LOAD_ACQ)) {
     if (!bt.isReg(dreg)) return;
     bt.clearReg(dreg);
     // Only a fill from the stack carries the value on; other loads are fresh unknowns.

@@ -15,7 +15,7 @@ import {
   BPF_MEM, BPF_MEMSX, BPF_MOD, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_PSEUDO_CALL,
   BPF_PSEUDO_KFUNC_CALL, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX, BPF_PSEUDO_MAP_IDX_VALUE,
   BPF_PSEUDO_MAP_VALUE, BPF_RSH, BPF_SIZE, BPF_SRC, BPF_ST, BPF_STX, BPF_SUB, BPF_X, BPF_AND,
-  BPF_OR, BPF_XOR, sizeBytes, BPF_DW, BPF_W, BPF_H, BPF_B, BPF_JGT, BPF_JGE, BPF_JLT, BPF_JLE,
+  BPF_OR, BPF_XOR, BPF_FETCH, BPF_XCHG, BPF_CMPXCHG, BPF_LOAD_ACQ, BPF_STORE_REL, sizeBytes, BPF_DW, BPF_W, BPF_H, BPF_B, BPF_JGT, BPF_JGE, BPF_JLT, BPF_JLE,
 } from '../isa/opcodes.js';
 import { ldImm64Value } from '../isa/insn.js';
 import type { HelperProto } from '../kernel/helpers/types.js';
@@ -776,7 +776,10 @@ class Verifier {
   private checkStore(insn: Insn): void {
     const mode = BPF_MODE(insn.code);
     if (BPF_CLASS(insn.code) === BPF_STX) {
-      if (mode === BPF_ATOMIC) this.fail(EINVAL, 'atomic operations are not supported yet');
+      if (mode === BPF_ATOMIC) {
+        this.checkAtomic(insn);
+        return;
+      }
       if (mode !== BPF_MEM || insn.imm !== 0) this.fail(EINVAL, 'BPF_STX uses reserved fields');
       this.checkRegRead(insn.src);
       this.checkRegRead(insn.dst);
@@ -786,6 +789,62 @@ class Verifier {
       this.checkRegRead(insn.dst);
       this.checkMemAccess(insn.dst, insn.off, sizeBytes(BPF_SIZE(insn.code)), 'write', -1, false, insn);
     }
+  }
+
+  /** check_atomic: read-modify-write forms, load-acquire and store-release. */
+  private checkAtomic(insn: Insn): void {
+    const imm = insn.imm;
+    const size = BPF_SIZE(insn.code);
+    switch (imm) {
+      case BPF_ADD: case BPF_ADD | BPF_FETCH: case BPF_AND: case BPF_AND | BPF_FETCH:
+      case BPF_OR: case BPF_OR | BPF_FETCH: case BPF_XOR: case BPF_XOR | BPF_FETCH:
+      case BPF_XCHG: case BPF_CMPXCHG: {
+        if (size !== BPF_W && size !== BPF_DW) this.fail(EINVAL, 'invalid atomic operand size');
+        this.checkRegRead(insn.src);
+        this.checkRegRead(insn.dst);
+        if (imm === BPF_CMPXCHG) this.checkRegRead(0);
+        // allow_ptr_leaks (privileged loader): pointers in src/r0 are not rejected here.
+        if (this.atomicForbiddenReg(this.regs()[insn.dst]!)) {
+          this.fail(EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(this.regs()[insn.dst]!.type, this.regs()[insn.dst]!.flags)} is not allowed`);
+        }
+        const loadReg = imm === BPF_CMPXCHG ? 0 : imm & BPF_FETCH ? insn.src : -1;
+        const bytes = sizeBytes(size);
+        // Read first (and fill the fetch register as a load would), then write the same memory.
+        this.checkMemAccess(insn.dst, insn.off, bytes, 'read', -1, false);
+        if (loadReg >= 0) {
+          this.checkRegWrite(loadReg, false);
+          this.checkMemAccess(insn.dst, insn.off, bytes, 'read', loadReg, false);
+        }
+        this.checkMemAccess(insn.dst, insn.off, bytes, 'write', -1, false, insn);
+        return;
+      }
+      case BPF_LOAD_ACQ: {
+        const ptr = this.checkRegRead(insn.src);
+        if (this.atomicForbiddenReg(ptr)) {
+          this.fail(EACCES, `BPF_ATOMIC loads from R${insn.src} ${regTypeStr(ptr.type, ptr.flags)} is not allowed`);
+        }
+        this.checkRegWrite(insn.dst, false);
+        this.checkMemAccess(insn.src, insn.off, sizeBytes(size), 'read', insn.dst, false);
+        return;
+      }
+      case BPF_STORE_REL: {
+        this.checkRegRead(insn.src);
+        const ptr = this.checkRegRead(insn.dst);
+        if (this.atomicForbiddenReg(ptr)) {
+          this.fail(EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(ptr.type, ptr.flags)} is not allowed`);
+        }
+        this.checkMemAccess(insn.dst, insn.off, sizeBytes(size), 'write', insn.src, false, insn);
+        return;
+      }
+      default:
+        this.fail(EINVAL, `BPF_ATOMIC uses invalid atomic opcode ${(imm >>> 0).toString(16).padStart(2, '0')}`);
+    }
+  }
+
+  /** ctx, packet, flow keys and socket pointers take no atomic access. */
+  private atomicForbiddenReg(r: RegState): boolean {
+    return ['PTR_TO_CTX', 'PTR_TO_PACKET', 'PTR_TO_PACKET_META', 'PTR_TO_FLOW_KEYS', 'PTR_TO_SOCKET',
+      'PTR_TO_SOCK_COMMON', 'PTR_TO_TCP_SOCK', 'PTR_TO_XDP_SOCK'].includes(r.type);
   }
 
   private checkLd(insn: Insn): void {
