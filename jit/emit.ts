@@ -61,6 +61,9 @@ const L_T = 18;
 const L_LBL = 19;
 const L_BUDGET = 20;
 
+/** registers passed through globals around bpf-to-bpf calls of unverified programs */
+export const SHARED_REGS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
 const BASE_GUARD = BigInt.asIntN(64, KERNEL_BASE + BigInt(GUARD_SIZE));
 
 export function fnName(slot: number): string {
@@ -88,6 +91,13 @@ export function emitModule(b: Binaryen, m: BModule, inp: EmitInput): EmitStats {
   m.addFunctionImport('fault', 'env', 'fault', b.createType([i32, i64, i32, i32]), b.none);
   m.addFunctionImport('trap', 'env', 'trap', b.createType([i32, i32]), b.none);
   m.addFunctionImport('ldabs', 'env', 'ldabs', b.createType([i32, i32]), b.f64);
+  if (!inp.verified) {
+    // the interpreter's register file is shared across bpf-to-bpf calls: a callee starts with the
+    // caller's r0 and r6-r9, and the caller sees the callee's r1-r5 after it returns. Verified
+    // programs cannot observe either, so only unverified ones pay for passing them in globals.
+    // imported: one set for every JIT module, so tail-call targets share them too
+    for (const r of SHARED_REGS) m.addGlobalImport(`g${r}`, 'env', `g${r}`, i64, true);
+  }
   const stats: EmitStats = { functions: 0, blocks: 0, irreducible: 0 };
   const params = b.createType([i64, i64, i64, i64, i64, i64, i32]);
   const vars = [i64, i64, i64, i64, i64, i64, i64, i32, i64, i64, i64, i32, i32, i32];
@@ -133,7 +143,10 @@ class FnEmitter {
       m.local.set(REG[10]!, m.local.get(P_FP, this.b.i64)),
       m.local.set(L_MG, m.i32.const(BPF_MAX_LOOPS)),
     ];
-    if (!this.inp.verified) out.push(m.local.set(L_BUDGET, m.i32.const(UNVERIFIED_LOOP_BUDGET)));
+    if (!this.inp.verified) {
+      out.push(m.local.set(L_BUDGET, m.i32.const(UNVERIFIED_LOOP_BUDGET)));
+      for (const r of [0, 6, 7, 8, 9]) out.push(this.set(r, m.global.get(`g${r}`, this.b.i64)));
+    }
     const entryId = this.cfg.order[0]!;
     if (this.cfg.reducible && this.inp.structure !== 'dispatch') {
       this.emitTree(entryId, out);
@@ -268,7 +281,7 @@ class FnEmitter {
         this.branch(x, bl.succs[0]!, out);
         return;
       case 'exit':
-        out.push(m.return(this.get(0)));
+        out.push(...this.exportArgs(), m.return(this.get(0)));
         return;
       case 'trap':
         out.push(m.call('trap', [m.i32.const(bl.last), m.i32.const(TRAP_INVALID)], this.b.none), m.unreachable());
@@ -714,12 +727,24 @@ class FnEmitter {
     // the import returns the big-endian value or -1; a failed load ends the function with r0 = 0
     return m.block(null, [
       m.local.set(L_B, m.i64.trunc_s_sat.f64(m.call('ldabs', [off, m.i32.const(size)], this.b.f64))),
-      m.if(m.i64.lt_s(m.local.get(L_B, this.b.i64), this.c64(0n)), m.return(this.c64(0n))),
+      m.if(m.i64.lt_s(m.local.get(L_B, this.b.i64), this.c64(0n)), m.block(null, [...this.exportArgs(), m.return(this.c64(0n))])),
       this.set(0, m.local.get(L_B, this.b.i64)),
     ], this.b.none);
   }
 
   // ---- calls -------------------------------------------------------------------------------
+
+  /** Unverified programs: leave r1-r5 for the caller (see SHARED_REGS). */
+  private exportArgs(): Expr[] {
+    if (this.inp.verified) return [];
+    return [1, 2, 3, 4, 5].map((r) => this.m.global.set(`g${r}`, this.get(r)));
+  }
+
+  /** Unverified programs: r0 and r6-r9 for a callee or a callback to start with. */
+  private exportCallee(): Expr[] {
+    if (this.inp.verified) return [];
+    return [0, 6, 7, 8, 9].map((r) => this.m.global.set(`g${r}`, this.get(r)));
+  }
 
   private args(): Expr[] {
     return [this.get(1), this.get(2), this.get(3), this.get(4), this.get(5)];
@@ -737,19 +762,21 @@ class FnEmitter {
         out.push(m.call('trap', [m.i32.const(t), m.i32.const(TRAP_INVALID)], this.b.none), m.unreachable());
         return;
       }
-      out.push(
-        m.if(m.i32.ge_s(depth(), m.i32.const(7)), m.block(null, [m.call('trap', [m.i32.const(i), m.i32.const(TRAP_CALL_DEPTH)], this.b.none), m.unreachable()])),
-        this.set(0, m.call(fnName(t), [...this.args(), m.i64.add(m.local.get(P_FP, i64), this.c64(BigInt(STACK_FRAME_STRIDE))), m.i32.add(depth(), m.i32.const(1))], i64)),
-      );
+      out.push(m.if(m.i32.ge_s(depth(), m.i32.const(7)), m.block(null, [m.call('trap', [m.i32.const(i), m.i32.const(TRAP_CALL_DEPTH)], this.b.none), m.unreachable()])));
+      out.push(...this.exportCallee());
+      out.push(this.set(0, m.call(fnName(t), [...this.args(), m.i64.add(m.local.get(P_FP, i64), this.c64(BigInt(STACK_FRAME_STRIDE))), m.i32.add(depth(), m.i32.const(1))], i64)));
+      if (!this.inp.verified) for (const r of [1, 2, 3, 4, 5]) out.push(this.set(r, m.global.get(`g${r}`, i64)));
       return;
     }
     const plan = this.inp.planCall(i, r1Const);
     switch (plan.kind) {
       case 'ext':
-        out.push(this.set(0, m.call('ext', [m.i32.const(i), depth(), ...this.args()], i64)));
+        out.push(...this.exportCallee(), this.set(0, m.call('ext', [m.i32.const(i), depth(), ...this.args()], i64)));
         return;
       case 'tail':
         out.push(
+          ...this.exportCallee(),
+          ...(this.inp.verified ? [] : [m.global.set('g0', this.c64(0n))]), // a taken tail call returned 0
           this.set(0, m.call('tailcall', [m.i32.const(i), depth(), ...this.args(), m.local.get(P_FP, i64)], i64)),
           m.if(m.call('tail_done', [], i32), m.return(this.get(0))),
         );

@@ -12,9 +12,9 @@ import { slotOfFuncPtr } from '../src/interp/funcptr.js';
 import { MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT, STACK_FRAME_STRIDE, type PacketSource } from '../src/interp/machine.js';
 import type { VerifiedProgram } from '../src/verifier/verified-program.js';
 import { loadBinaryen, type Binaryen } from './binaryen.js';
-import { emitModule, TRAP_CALL_DEPTH, TRAP_INSN_LIMIT, type CallPlan, type EmitStats } from './emit.js';
+import { emitModule, SHARED_REGS, TRAP_CALL_DEPTH, TRAP_INSN_LIMIT, type CallPlan, type EmitStats } from './emit.js';
 import { JitError } from './errors.js';
-import { wasm, type WasmInstance } from './wasm.js';
+import { wasm, type WasmGlobal, type WasmInstance } from './wasm.js';
 
 const BPF_FUNC_MAP_LOOKUP_ELEM = 1;
 const BPF_FUNC_TAIL_CALL = 12;
@@ -90,6 +90,9 @@ interface RunState {
   pendingTail: JitProgram | undefined;
   tailDone: number;
 }
+
+/** r0-r9 as the interpreter's shared register file sees them across calls (unverified programs). */
+const sharedRegs: WasmGlobal[] = SHARED_REGS.map(() => new wasm.Global({ value: 'i64', mutable: true }, 0n));
 
 type WasmFn = (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, fp: bigint, depth: number) => bigint;
 
@@ -196,7 +199,10 @@ export class JitProgram {
 
   private imports(): Record<string, unknown> {
     const mem = this.kernel.mem;
+    const globals: Record<string, unknown> = {};
+    if (!this.program.verified) SHARED_REGS.forEach((r) => (globals[`g${r}`] = sharedRegs[r]));
     return {
+      ...globals,
       memory: mem.memory,
       ext: (slot: number, depth: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => this.ext(slot, depth, r1, r2, r3, r4, r5),
       tailcall: (slot: number, depth: number, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, fp: bigint): bigint => {
@@ -355,6 +361,7 @@ export class JitProgram {
         st.pendingTail = undefined;
         st.cur = this;
         st.curDepth = 0;
+        if (!this.program.verified) for (const g of sharedRegs) g.value = 0n;
         const t0 = process.hrtime.bigint();
         r0 = main(r1, r2, r3, r4, r5, fp0, 0);
         total += Number(process.hrtime.bigint() - t0);

@@ -16,7 +16,7 @@ const ins = (code: number, dst: number, src: number, off: number, imm: number): 
 interface PUnit {
   insns: Insn[];
   /** index in `insns` of a jump to patch, and the target unit */
-  jump?: { at: number; target: number; field: 'off' };
+  jump?: { at: number; target: number; field: 'off' | 'imm' };
 }
 
 /**
@@ -39,7 +39,7 @@ export function lowerProgram(init: bigint[], units: Unit[], maxJump = Infinity):
     const dst = a % 9;
     const src = b % 10;
     const imm = w % 3 === 0 ? EDGE[immRaw % EDGE.length >>> 0]! : immRaw | 0;
-    switch (kind % 12) {
+    switch (kind % 13) {
       case 0:
       case 1: { // ALU64
         const op = ALU_OPS[b % ALU_OPS.length]!;
@@ -98,6 +98,9 @@ export function lowerProgram(init: bigint[], units: Unit[], maxJump = Infinity):
         out.push({ insns: [ins(0xe5, 0, 0, 0, 0)], jump: { at: 0, target, field: 'off' } });
         return;
       }
+      case 12: // bpf-to-bpf call into one of the two subprograms appended after the exit
+        out.push({ insns: [ins(0x85, 0, 1, 0, 0)], jump: { at: 0, target: -1 - (b % 2), field: 'imm' } });
+        return;
       default: { // counted backward jump: r9 += 1; if r9 > 20 goto +1; goto back
         const target = first + Math.max(0, k - (tsel % Math.min(maxJump, k + 1)));
         out.push({
@@ -113,6 +116,19 @@ export function lowerProgram(init: bigint[], units: Unit[], maxJump = Infinity):
   for (let k = 1; k <= 8; k++) fold.push(ins(0x79, 1, 10, -8 * k, 0), ins(0x27, 0, 0, 0, 31), ins(0x0f, 0, 1, 0, 0));
   fold.push(ins(0x95, 0, 0, 0, 0));
   out.push({ insns: fold });
+  // subprograms: they read the caller's r0/r6-r9 and leave r1-r5 changed (the interpreter's
+  // shared register file, which unverified programs can observe), use their own stack frame,
+  // and clobber r6 (restored for the caller)
+  const sub0 = out.length;
+  out.push({
+    insns: [
+      ins(0x0f, 0, 1, 0, 0), ins(0xaf, 1, 7, 0, 0), ins(0xbf, 2, 0, 0, 0), ins(0x7b, 10, 2, -8, 0),
+      ins(0x79, 3, 10, -16, 0), ins(0x0f, 3, 6, 0, 0), ins(0xb7, 6, 0, 0, 77), ins(0x7b, 10, 6, -16, 0), ins(0x95, 0, 0, 0, 0),
+    ],
+  });
+  const sub1 = out.length;
+  out.push({ insns: [ins(0x85, 0, 1, 0, 0), ins(0x27, 4, 0, 0, 3), ins(0x0f, 0, 9, 0, 0), ins(0x95, 0, 0, 0, 0)], jump: { at: 0, target: sub0, field: 'imm' } });
+  for (const u of out) if (u.jump !== undefined && u.jump.target < 0) u.jump.target = u.jump.target === -1 ? sub0 : sub1;
   // slots
   const pos: number[] = [];
   let s = 0;
@@ -124,7 +140,7 @@ export function lowerProgram(init: bigint[], units: Unit[], maxJump = Infinity):
   out.forEach((u, k) => {
     if (u.jump !== undefined) {
       const from = pos[k]! + u.jump.at;
-      u.insns[u.jump.at]!.off = pos[u.jump.target]! - from - 1;
+      u.insns[u.jump.at]![u.jump.field] = pos[u.jump.target]! - from - 1;
     }
     prog.push(...u.insns);
   });

@@ -235,3 +235,11 @@ describe('JIT tiers', () => {
     p.dispose();
   });
 });
+
+describe('unverified register-file sharing across bpf-to-bpf calls', () => {
+  it('callee sees the caller r0/r6-r9 and leaves r1-r5 changed, as the interpreter', async () => {
+    const k = kernel();
+    const vp = trustInsns(assemble('r0 = 3\nr6 = 5\nr1 = 1\ncall f\nr0 += r1\nr0 += r6\nexit\nf:\nr0 *= r6\nr1 = 100\nr6 = 1000\nexit'));
+    expect(await both(k, vp)).toEqual({ jit: 120n, interp: 120n });
+  });
+});
