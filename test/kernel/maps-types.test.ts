@@ -267,6 +267,10 @@ describe('prog_array and perf_event_array', () => {
     p.delete(k4(1));
     expect(errno(() => p.delete(k4(1)))).toBe(ENOENT);
     expect(p.progIdAt(1)).toBe(0);
+    // get_next_key walks every index, empty or not, like an array's
+    expect(p.keys().map(rd32)).toEqual([0, 1, 2, 3]);
+    expect(rd32(p.getNextKey(k4(99)))).toBe(0);
+    expect(p.getNextKey(k4(3))).toBeUndefined();
   });
 
   it('perf_event_array delivers records to a host consumer; empty slots are ENOENT', () => {

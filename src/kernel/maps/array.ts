@@ -3,7 +3,7 @@
 // Per-CPU arrays keep an element's CPU copies next to each other:
 // value(i, cpu) = base + (i * nrCpus + cpu) * stride.
 
-import { E2BIG, EEXIST, EINVAL, ENOENT } from '../errno.js';
+import { E2BIG, EEXIST, EINVAL } from '../errno.js';
 import { BpfMap, type ForEachCb, type MapCreateAttr, type MapEnv } from './bpf-map.js';
 import { BPF_NOEXIST, PAGE_SIZE } from './types.js';
 
@@ -86,14 +86,7 @@ export class ArrayMap extends BpfMap {
   }
 
   override getNextKeyElem(keyOff: number, nextOff: number): number {
-    const idx = keyOff === 0 ? this.maxEntries : this.mem.readU32(keyOff);
-    if (idx >= this.maxEntries) {
-      this.mem.writeU32(nextOff, 0);
-      return 0;
-    }
-    if (idx === this.maxEntries - 1) return -ENOENT;
-    this.mem.writeU32(nextOff, idx + 1);
-    return 0;
+    return this.indexGetNextKey(keyOff, nextOff);
   }
 
   override forEachElem(cb: ForEachCb): number {

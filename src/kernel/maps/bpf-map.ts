@@ -254,6 +254,21 @@ export abstract class BpfMap {
   }
 
   /** Common update-flag check; returns 0 or -EINVAL. */
+  /**
+   * get_next_key of maps keyed by a u32 index in [0, max_entries) (array, prog/perf/map arrays):
+   * a missing or out-of-range key restarts at 0; the last index has no successor.
+   */
+  protected indexGetNextKey(keyOff: number, nextOff: number): number {
+    const idx = keyOff === 0 ? this.maxEntries : this.mem.readU32(keyOff);
+    if (idx >= this.maxEntries) {
+      this.mem.writeU32(nextOff, 0);
+      return 0;
+    }
+    if (idx === this.maxEntries - 1) return -ENOENT;
+    this.mem.writeU32(nextOff, idx + 1);
+    return 0;
+  }
+
   protected checkUpdateFlags(flags: bigint): number {
     if ((flags & ~BigInt(BPF_F_LOCK)) > 2n) return -EINVAL;
     if ((flags & BigInt(BPF_F_LOCK)) !== 0n && this.spinLockOff < 0) return -EINVAL;

@@ -49,14 +49,7 @@ abstract class FdArrayMap extends BpfMap {
   }
 
   override getNextKeyElem(keyOff: number, nextOff: number): number {
-    const idx = keyOff === 0 ? this.maxEntries : this.mem.readU32(keyOff);
-    if (idx >= this.maxEntries) {
-      this.mem.writeU32(nextOff, 0);
-      return 0;
-    }
-    if (idx === this.maxEntries - 1) return -ENOENT;
-    this.mem.writeU32(nextOff, idx + 1);
-    return 0;
+    return this.indexGetNextKey(keyOff, nextOff);
   }
 
   override lookup(key: Uint8Array): Uint8Array | undefined {
