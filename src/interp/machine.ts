@@ -329,8 +329,9 @@ export class Machine {
           this.curDepth = depth;
           regs[0] = this.callExternal(code, i);
           lim = this.insnLimit - this.insnCount;
-          mem.refreshViews();
-          if (mem.generation !== gen) {
+          // a helper that grew the memory detached our views (their length drops to 0)
+          if (u8.length === 0 || mem.generation !== gen) {
+            mem.refreshViews();
             gen = mem.generation;
             u8 = mem.u8; u16 = mem.u16; i32 = mem.i32; i64 = mem.i64; dv = mem.dv; memEnd = mem.size;
           }

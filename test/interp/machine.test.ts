@@ -240,6 +240,19 @@ describe('memory', () => {
     expect(r.retval).toBe(0x77n + 5n);
   });
 
+  it('sees memory grown behind the kernel memory\'s back (wasm memory.grow in a helper)', () => {
+    const k = kernelWith({
+      1: (env) => {
+        env.kernel.mem.memory.grow(1); // detaches the views without going through KernelMemory
+        return 0n;
+      },
+    });
+    const gen = k.mem.generation;
+    const r = run('*(u64 *)(r10 -8) = 5\ncall 1\nr1 = *(u64 *)(r10 -8)\n*(u64 *)(r10 -16) = r1\nr0 = *(u64 *)(r10 -16)\nexit', k);
+    expect(r.retval).toBe(5n);
+    expect(k.mem.generation).toBeGreaterThan(gen);
+  });
+
   it('gives every run a zeroed stack', () => {
     const it = new Interpreter(trustInsns(assemble('r0 = *(u64 *)(r10 -8)\n*(u64 *)(r10 -8) = 5\nexit')), kernelWith());
     expect(it.run().retval).toBe(0n);
