@@ -25,6 +25,3 @@ export async function main(argv: string[]): Promise<number> {
     return r.code;
   }
 }
-
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
