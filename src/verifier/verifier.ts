@@ -31,7 +31,7 @@ import {
   zext32To64, boundsViolation, scalarAddNoSync, mark32Unbounded, boundsViolationMessage, markUnbounded, S64_MAX, S64_MIN,
 } from './scalar.js';
 import {
-  AT_PKT_END, BEYOND_PKT_END, BPF_ADD_CONST, BPF_ADD_CONST32, BPF_ADD_CONST64, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, PTR_MAYBE_NULL, STACK_INVALID,
+  AT_PKT_END, BEYOND_PKT_END, MEM_FIXED_SIZE, MEM_UNINIT, MEM_WRITE, BPF_ADD_CONST, BPF_ADD_CONST32, BPF_ADD_CONST64, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, PTR_MAYBE_NULL, STACK_INVALID,
   STACK_MISC, STACK_SPILL, STACK_ZERO, cloneReg, cloneVerifierState, copyRegState, curFrame, eachReg,
   growStack, isSpilledReg, markRegKnown, markRegNotInit, markRegUnknown, newVerifierState,
   pointerReg, statesEqual, type CompareEnv, type JmpHistoryEntry, type FuncState, type RegState, type VerifierMap,
@@ -183,7 +183,7 @@ class Verifier {
   private callParams(insn: Insn): number {
     if (insn.src === BPF_PSEUDO_CALL || insn.src === BPF_PSEUDO_KFUNC_CALL) return 5;
     const p = this.opts.helperProto?.(insn.imm);
-    return p ? p.args.length : 5;
+    return p ? helperArgs(p).length : 5;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1016,11 +1016,16 @@ class Verifier {
       minOff = reg.smin + BigInt(reg.off + off);
       maxOff = reg.smax + BigInt(reg.off + off) + BigInt(size);
     }
-    if (minOff < -BigInt(MAX_BPF_STACK) || maxOff > 0n || size <= 0) {
+    // check_stack_slot_within_bounds fails with EACCES; a start inside the frame that runs past
+    // its top (or a negative size) is EINVAL.
+    let errno = 0;
+    if (minOff < -BigInt(MAX_BPF_STACK) || minOff > -1n) errno = EACCES;
+    else if (maxOff > 0n || size < 0) errno = EINVAL;
+    if (errno) {
       if (tnumIsConst(reg.varOff)) {
-        this.fail(EACCES, `invalid${extra} stack R${regno} off=${Number(minOff)} size=${size}`);
+        this.fail(errno, `invalid${extra} stack R${regno} off=${Number(minOff)} size=${size}`);
       }
-      this.fail(EACCES, `invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`);
+      this.fail(errno, `invalid variable-offset${extra} stack R${regno} var_off=${tnumStr(reg.varOff)} off=${off} size=${size}`);
     }
   }
 
@@ -1358,9 +1363,18 @@ class Verifier {
     const regs = this.regs();
     let mapArg: VerifierMap | undefined;
     let constKey: bigint | undefined;
-    proto.args.forEach((arg, k) => {
+    /** the ARG_PTR_TO_MEM waiting for its ARG_CONST_SIZE */
+    let memArg: { regno: number; raw: boolean; write: boolean } | undefined;
+    /** raw_mode: stack bytes the helper fills, marked written after all arguments */
+    let rawFill: { regno: number; size: number } | undefined;
+    helperArgs(proto).forEach((arg, k) => {
       const regno = k + 1;
       const r = this.checkRegRead(regno);
+      // the helper table uses the kernel's bit positions (above BPF_BASE_TYPE_BITS)
+      const flags = (proto.argFlags[k] ?? 0) >>> 8;
+      const isNull = r.type === 'SCALAR_VALUE' && tnumIsConst(r.varOff) && r.varOff.value === 0n;
+      const mismatch = (expected: string): never =>
+        this.fail(EACCES, `R${regno} type=${regTypeStr(r.type, r.flags)} expected=${expected}`);
       switch (arg) {
         case 'ARG_ANYTHING':
           // privileged programs may pass pointers as plain values
@@ -1383,10 +1397,74 @@ class Verifier {
           }
           break;
         }
+        case 'ARG_PTR_TO_CTX':
+        case 'ARG_PTR_TO_CTX_OR_NULL':
+          if (isNull && (arg === 'ARG_PTR_TO_CTX_OR_NULL' || flags & PTR_MAYBE_NULL)) break;
+          if (r.type !== 'PTR_TO_CTX' || r.flags & PTR_MAYBE_NULL) mismatch('ctx');
+          // check_ctx_reg: the helper gets the context as the program got it
+          if (r.off) this.fail(EACCES, `dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+          if (!tnumIsConst(r.varOff) || r.varOff.value) this.fail(EACCES, `variable ctx access var_off=${tnumStr(r.varOff)} disallowed`);
+          break;
+        case 'ARG_PTR_TO_STACK':
+        case 'ARG_PTR_TO_STACK_OR_NULL':
+          if (isNull && (arg === 'ARG_PTR_TO_STACK_OR_NULL' || flags & PTR_MAYBE_NULL)) break;
+          if (r.type !== 'PTR_TO_STACK') mismatch('fp');
+          break;
+        case 'ARG_PTR_TO_MEM':
+        case 'ARG_PTR_TO_UNINIT_MEM':
+        case 'ARG_PTR_TO_FIXED_SIZE_MEM': {
+          const f = flags | (arg === 'ARG_PTR_TO_UNINIT_MEM' ? MEM_UNINIT | MEM_WRITE : 0);
+          if (isNull && f & PTR_MAYBE_NULL) {
+            memArg = { regno, raw: false, write: false };
+            break;
+          }
+          if (!MEM_ARG_TYPES.includes(r.type) || r.flags & PTR_MAYBE_NULL) {
+            mismatch('fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_');
+          }
+          const write = (f & MEM_WRITE) !== 0 || (f & MEM_UNINIT) !== 0;
+          if (arg === 'ARG_PTR_TO_FIXED_SIZE_MEM' || f & MEM_FIXED_SIZE) {
+            const size = proto.argSizes?.[k] ?? 0;
+            this.checkHelperMemAccess(regno, size, write, false, (f & MEM_UNINIT) !== 0);
+            if (f & MEM_UNINIT && r.type === 'PTR_TO_STACK') rawFill = { regno, size };
+          } else {
+            memArg = { regno, raw: (f & MEM_UNINIT) !== 0, write };
+          }
+          break;
+        }
+        case 'ARG_CONST_SIZE':
+        case 'ARG_CONST_SIZE_OR_ZERO': {
+          if (r.type !== 'SCALAR_VALUE') mismatch('scalar');
+          const zeroOk = arg === 'ARG_CONST_SIZE_OR_ZERO';
+          const mem = memArg && memArg.regno === regno - 1 ? memArg : undefined;
+          // check_mem_size_reg: a variable size gives up raw mode (the whole range must be valid)
+          const raw = !!mem?.raw && tnumIsConst(r.varOff);
+          if (r.smin < 0n) {
+            this.fail(EACCES, `R${regno} min value is negative, either use unsigned or 'var &= const'`);
+          }
+          if (r.umin === 0n && !zeroOk) {
+            this.fail(EACCES, `R${regno} invalid zero-sized read: u64=[${r.umin},${r.umax}]`);
+          }
+          if (r.umax >= BigInt(BPF_MAX_VAR_OFF)) {
+            this.fail(EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+          }
+          const size = Number(r.umax);
+          const memReg = regs[regno - 1]!;
+          const memIsNull = memReg.type === 'SCALAR_VALUE' && tnumIsConst(memReg.varOff) && memReg.varOff.value === 0n;
+          if (!(memIsNull && size === 0 && zeroOk)) {
+            this.checkHelperMemAccess(regno - 1, size, !!mem?.write, zeroOk, raw);
+          }
+          if (raw && memReg.type === 'PTR_TO_STACK') rawFill = { regno: regno - 1, size };
+          this.markPrecise(regno);
+          break;
+        }
         default:
           this.fail(EINVAL, `helper argument type ${arg} is not supported yet`);
       }
     });
+    // The helper fills raw (uninit) stack memory: those bytes now hold data.
+    if (rawFill) {
+      for (let i = 0; i < rawFill.size; i++) this.checkMemAccess(rawFill.regno, i, 1, 'write', -1, false, insn);
+    }
     for (let r = 1; r <= 5; r++) {
       markRegNotInit(regs[r]!);
       this.log.scratch.markReg(r);
@@ -1412,13 +1490,92 @@ class Verifier {
     }
   }
 
+  /** check_helper_mem_access: `size` bytes at the register's pointer, read or written by a helper. */
+  private checkHelperMemAccess(regno: number, size: number, write: boolean, zeroOk: boolean, raw: boolean): void {
+    const r = this.regs()[regno]!;
+    switch (r.type) {
+      case 'PTR_TO_PACKET':
+      case 'PTR_TO_PACKET_META':
+        if (write && !this.mayWritePacket()) this.fail(EACCES, 'cannot write into packet');
+        if (size === 0 && zeroOk) return;
+        this.checkPacketAccess(regno, r, r.off, size);
+        return;
+      case 'PTR_TO_MAP_VALUE': {
+        const map = r.map!;
+        if (write && map.flags & BPF_F_RDONLY_PROG) {
+          this.fail(EACCES, `write into map forbidden, value_size=${map.valueSize} off=${r.off} size=${size}`);
+        }
+        if (!write && map.flags & BPF_F_WRONLY_PROG) {
+          this.fail(EACCES, `read from map forbidden, value_size=${map.valueSize} off=${r.off} size=${size}`);
+        }
+        if (size === 0 && zeroOk) return;
+        this.checkMapValueAccess(regno, r, 0, size, map);
+        return;
+      }
+      case 'PTR_TO_STACK':
+        this.checkStackRangeInitialized(regno, r, size, zeroOk, write, raw);
+        return;
+      case 'PTR_TO_CTX':
+        // syscall programs pass their context as plain memory
+        if (this.opts.progType === 'syscall' && this.opts.progTypeDef) {
+          if (size === 0 && zeroOk) return;
+          if (r.off) this.fail(EACCES, `dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+          if (!this.opts.progTypeDef.isValidAccess(0, size, write)) this.fail(EACCES, `invalid bpf_context access off=0 size=${size}`);
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    this.fail(EACCES, `R${regno} type=${regTypeStr(r.type, r.flags)} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
+  }
+
+  /** check_stack_range_initialized (privileged: uninitialized stack may be read). */
+  private checkStackRangeInitialized(regno: number, r: RegState, size: number, zeroOk: boolean, write: boolean, raw: boolean): void {
+    const constOff = tnumIsConst(r.varOff);
+    let minOff: number;
+    let maxOff: number;
+    if (constOff) {
+      minOff = Number(asS64(r.varOff.value)) + r.off;
+      maxOff = minOff + size;
+    } else {
+      minOff = Number(r.smin) + r.off;
+      maxOff = Number(r.smax) + r.off + size;
+    }
+    if (size === 0 && !zeroOk) this.fail(EACCES, 'invalid zero-sized read');
+    this.checkStackAccessWithinBounds(regno, r, 0, size, write ? 'write' : 'read');
+    this.updateStackDepth(-minOff);
+    if (raw) return;
+    const f = this.cur.frame[r.frameno]!;
+    growStack(f, -minOff);
+    for (let o = minOff; o < maxOff; o++) {
+      const slot = -o - 1;
+      const spi = Math.floor(slot / BPF_REG_SIZE);
+      const st = f.stack[spi];
+      if (!st) continue;
+      const ty = st.slotType[slot % BPF_REG_SIZE]!;
+      if (ty === STACK_MISC) continue;
+      if (ty === STACK_ZERO || ty === STACK_INVALID) {
+        if (write) st.slotType[slot % BPF_REG_SIZE] = STACK_MISC;
+        continue;
+      }
+      if (isSpilledReg(st)) {
+        if (write) {
+          markRegUnknown(st.spilledPtr);
+          for (let j = 0; j < BPF_REG_SIZE; j++) if (st.slotType[j] !== STACK_INVALID) st.slotType[j] = STACK_MISC;
+        }
+        continue;
+      }
+      if (constOff) this.fail(EACCES, `invalid read from stack R${regno} off ${minOff}+${o - minOff} size ${size}`);
+      this.fail(EACCES, `invalid read from stack R${regno} var_off ${tnumStr(r.varOff)}+${o - minOff} size ${size}`);
+    }
+  }
+
   /** check_helper_mem_access for a stack buffer of `size` bytes: must be initialized. */
   private checkStackRange(regno: number, r: RegState, size: number): void {
     if (!tnumIsConst(r.varOff)) this.fail(EACCES, `R${regno} variable stack access is not supported yet`);
     const start = Number(asS64(r.varOff.value)) + r.off;
-    if (start < -MAX_BPF_STACK || start + size > 0) {
-      this.fail(EACCES, `invalid indirect access to stack R${regno} off=${start} size=${size}`);
-    }
+    this.checkStackAccessWithinBounds(regno, r, 0, size, 'read');
     this.updateStackDepth(-start);
     const f = this.cur.frame[r.frameno]!;
     for (let i = 0; i < size; i++) {
@@ -1491,7 +1648,20 @@ class Verifier {
   }
 }
 
+/**
+ * Arguments the kernel's prototype declares. bpf_trace_printk's prototype names only the format
+ * and its size (its three values are ARG_DONTCARE in Linux, so r3-r5 may be uninitialized),
+ * while our helper table lists them for the engines.
+ */
+function helperArgs(p: HelperProto): HelperProto['args'] {
+  return p.name === 'trace_printk' ? p.args.slice(0, 2) : p.args;
+}
+
 const MAX_PACKET_OFF = 0xffff;
+/** compatible register types of ARG_PTR_TO_MEM (mem_types) */
+const MEM_ARG_TYPES: readonly RegState['type'][] = [
+  'PTR_TO_STACK', 'PTR_TO_PACKET', 'PTR_TO_PACKET_META', 'PTR_TO_MAP_KEY', 'PTR_TO_MAP_VALUE', 'PTR_TO_MEM', 'PTR_TO_BUF',
+];
 const LINKED_REGS_MAX = 6;
 
 interface LinkedReg {
