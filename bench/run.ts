@@ -53,7 +53,7 @@ for (const c of CASES) {
     }
     suite
       .on('cycle', (e: Benchmark.Event) => {
-        const t = e.target as Benchmark;
+        const t = e.target as unknown as Benchmark;
         hz[t.name!] = t.hz!;
       })
       .on('complete', () => resolve())

@@ -4,7 +4,8 @@ import { UsageError } from '../errors.js';
 import { parseBytesArg, parseIntArg, toHex } from '../io.js';
 import { openFileObject, printJson } from './common.js';
 
-export const DEFAULT_ENGINE: EngineName = 'interp';
+// The JIT is why bpfwasm exists; the interpreter is the reference to compare it with.
+export const DEFAULT_ENGINE: EngineName = 'jit';
 
 export function parseEngine(value: string): EngineName {
   if (value !== 'interp' && value !== 'jit') throw new UsageError(`--engine must be interp or jit, not '${value}'`);
@@ -21,6 +22,7 @@ interface RunFlags {
   pid?: string;
   json?: boolean;
   unverified?: boolean;
+  tier?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -37,6 +39,7 @@ export function registerRun(program: Command): void {
     .option('--pid <n>', 'pid of the current task')
     .option('--json', 'print JSON')
     .option('--unverified', 'skip verification (debugging only)')
+    .option('--tier <tier>', 'JIT tier: baseline (fast start) or optimized (TurboFan before the first run); default optimized when --repeat > 1')
     .action(async (file: string, f: RunFlags) => {
       const engine = parseEngine(f.engine);
       const repeat = parseIntArg(f.repeat, '--repeat', 1);
@@ -49,7 +52,10 @@ export function registerRun(program: Command): void {
         name = obj.programs[0]!.name;
       }
       const prog = obj.program(name);
-      await obj.load({ engine, unverified: f.unverified, programs: [name] });
+      if (f.tier !== undefined && f.tier !== 'baseline' && f.tier !== 'optimized') throw new UsageError(`--tier must be baseline or optimized, not '${f.tier}'`);
+      // V8 cannot tier up inside a running wasm loop, so repeated runs pay for TurboFan up front.
+      const tier = (f.tier as 'baseline' | 'optimized' | undefined) ?? (repeat > 1 ? 'optimized' : 'baseline');
+      await obj.load({ engine, unverified: f.unverified, programs: [name], tier });
       const r = prog.run({
         ctxIn, dataIn, repeat,
         cpu: f.cpu === undefined ? undefined : parseIntArg(f.cpu, '--cpu'),
