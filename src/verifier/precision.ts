@@ -7,7 +7,7 @@
 import type { Insn } from '../isa/insn.js';
 import {
   BPF_ABS, BPF_ALU, BPF_ALU64, BPF_CALL, BPF_CLASS, BPF_END, BPF_EXIT, BPF_IND, BPF_JMP, BPF_JMP32,
-  BPF_LD, BPF_LDX, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_PSEUDO_KFUNC_CALL, BPF_SRC, BPF_ST,
+  BPF_LD, BPF_LDX, BPF_MODE, BPF_MOV, BPF_NEG, BPF_OP, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL, BPF_SRC, BPF_ST,
   BPF_STX, BPF_X, BPF_ATOMIC, BPF_LOAD_ACQ,
 } from '../isa/opcodes.js';
 import type { VerifierLog } from './log.js';
@@ -121,11 +121,13 @@ function backtrackInsnInner(insn: Insn, hist: JmpHistoryEntry | undefined, bt: B
     if (cls === BPF_STX) bt.setReg(sreg);
   } else if (cls === BPF_JMP || cls === BPF_JMP32) {
     if (op === BPF_CALL) {
+      // Backtracking through subprogram frames is not modelled: the caller marks all precise.
+      if (insn.src === BPF_PSEUDO_CALL) throw new NotSupported();
       if (insn.src === BPF_PSEUDO_KFUNC_CALL && insn.imm === 0) throw new NotSupported();
       bt.clearReg(0);
       if (bt.regs & 0b111110) throw new NotSupported();
     } else if (op === BPF_EXIT) {
-      return;
+      throw new NotSupported();
     } else if (BPF_SRC(insn.code) === BPF_X) {
       if (!bt.isReg(dreg) && !bt.isReg(sreg)) return;
       bt.setReg(sreg);
@@ -179,6 +181,10 @@ export function markChainPrecision(
     bt.stack = initial.stack;
   }
   if (bt.empty()) return false;
+  if (start.curframe) {
+    markAllScalarsPrecise(start);
+    return true;
+  }
   let changed = false;
   let st: VerifierState | undefined = start;
   let firstIdx = st.firstInsnIdx;
@@ -202,6 +208,7 @@ export function markChainPrecision(
       }
       st = st.parent;
       if (!st) break;
+      if (st.curframe) throw new NotSupported();
       const f = st.frame[0]!;
       for (let r = 0; r < 32; r++) {
         if (!bt.isReg(r)) continue;
@@ -245,6 +252,11 @@ export function markChainPrecision(
 export function propagatePrecision(env: PrecisionEnv, old: VerifierState, cur: VerifierState): void {
   let regs = 0;
   let stack = 0n;
+  if (old.curframe || cur.curframe) {
+    // several frames: not tracked per frame here, so everything counts as precise
+    markAllScalarsPrecise(cur);
+    return;
+  }
   const f = old.frame[0]!;
   let line = '';
   for (let i = 0; i < BPF_REG_FP; i++) {

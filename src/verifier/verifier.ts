@@ -31,7 +31,7 @@ import {
   zext32To64, boundsViolation, scalarAddNoSync, mark32Unbounded, boundsViolationMessage, markUnbounded, S64_MAX, S64_MIN,
 } from './scalar.js';
 import {
-  AT_PKT_END, BEYOND_PKT_END, MEM_FIXED_SIZE, MEM_UNINIT, MEM_WRITE, BPF_ADD_CONST, BPF_ADD_CONST32, BPF_ADD_CONST64, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, PTR_MAYBE_NULL, STACK_INVALID,
+  AT_PKT_END, BEYOND_PKT_END, MEM_FIXED_SIZE, MEM_UNINIT, MEM_WRITE, BPF_ADD_CONST, BPF_ADD_CONST32, BPF_ADD_CONST64, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, MAX_CALL_FRAMES, newFuncState, PTR_MAYBE_NULL, STACK_INVALID,
   STACK_MISC, STACK_SPILL, STACK_ZERO, cloneReg, cloneVerifierState, copyRegState, curFrame, eachReg,
   growStack, isSpilledReg, markRegKnown, markRegNotInit, markRegUnknown, newVerifierState,
   pointerReg, statesEqual, type CompareEnv, type JmpHistoryEntry, type FuncState, type RegState, type VerifierMap,
@@ -153,6 +153,7 @@ class Verifier {
       }
       this.subprogs.forEach((_s, i) => (this.stackDepth[i] = 0));
       this.doCheck();
+      this.checkMaxStackDepth();
     } catch (e) {
       if (e instanceof VerifierError) {
         if (!e.logged) this.log.write(e.message + '\n');
@@ -286,6 +287,13 @@ class Verifier {
         const op = BPF_OP(insn.code);
         if (op === BPF_EXIT) {
           this.checkExit(insn);
+          if (this.cur.curframe) {
+            // exit from a subprogram: continue in the caller (prepare_func_exit)
+            this.prepareFuncExit();
+            doPrintState = true;
+            this.prevInsnIdx = idx;
+            continue;
+          }
           this.updateBranchCounts(this.cur);
           if (!this.popState()) return;
           doPrintState = true;
@@ -296,8 +304,11 @@ class Verifier {
           }
           this.insnIdx += (cls === BPF_JMP32 ? insn.imm : insn.off) + 1;
         } else if (op === BPF_CALL) {
-          this.checkCall(insn);
-          this.insnIdx++;
+          if (insn.src === BPF_PSEUDO_CALL) this.checkFuncCall(insn);
+          else {
+            this.checkCall(insn);
+            this.insnIdx++;
+          }
         } else if (op === BPF_JCOND) {
           this.fail(EINVAL, 'may_goto is not supported yet');
         } else {
@@ -380,9 +391,14 @@ class Verifier {
     for (const sl of list) {
       if (sl.cleaned || sl.state.branches) continue;
       sl.cleaned = true;
-      const live = this.live[idx]! | (1 << BPF_REG_FP);
-      sl.state.frame[0]!.regs.forEach((r, i) => {
-        if (!(live & (1 << i))) markRegNotInit(r);
+      const st = sl.state;
+      st.frame.forEach((f, fi) => {
+        // each frame is at its own instruction: the current one or its call
+        const at = fi === st.curframe ? idx : st.frame[fi + 1]!.callsite;
+        const live = this.live[at]! | (1 << BPF_REG_FP);
+        f.regs.forEach((r, i) => {
+          if (!(live & (1 << i))) markRegNotInit(r);
+        });
       });
     }
     let statesCnt = 0;
@@ -884,7 +900,7 @@ class Verifier {
         if (!tnumIsConst(reg.varOff)) this.fail(EACCES, `variable stack access is not supported yet`);
         const f = this.cur.frame[reg.frameno]!;
         const absOff = Number(reg.varOff.value) + totalOff;
-        this.updateStackDepth(-absOff);
+        this.updateStackDepth(-absOff, f.subprogno);
         if (t === 'write') this.stackWrite(f, absOff, size, valueRegno, storeInsn!);
         else this.stackRead(f, absOff, size, valueRegno, sx);
         break;
@@ -1029,8 +1045,8 @@ class Verifier {
     }
   }
 
-  private updateStackDepth(depth: number): void {
-    const sp = this.subprogOf(this.insnIdx);
+  private updateStackDepth(depth: number, subprogno?: number): void {
+    const sp = subprogno ?? this.subprogOf(this.insnIdx);
     if ((this.stackDepth[sp] ?? 0) < depth) this.stackDepth[sp] = depth;
   }
 
@@ -1344,13 +1360,84 @@ class Verifier {
     if (BPF_SRC(insn.code) !== BPF_K || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || BPF_CLASS(insn.code) === BPF_JMP32) {
       this.fail(EINVAL, 'BPF_EXIT uses reserved fields');
     }
-    if (this.cur.curframe) this.fail(EINVAL, 'bpf-to-bpf calls are not supported yet');
+    if (this.cur.curframe) return;
     // A privileged loader may return pointers (allow_ptr_leaks), so only initialisation counts.
     this.checkRegRead(0);
   }
 
+  /**
+   * check_func_call for a static subprogram: a new frame gets r1-r5 and its own r10; the
+   * caller's r0-r5 are clobbered. Global functions are walked the same way (see report).
+   */
+  private checkFuncCall(insn: Insn): void {
+    if (insn.off !== 0 || insn.dst !== 0 || BPF_SRC(insn.code) !== BPF_K) this.fail(EINVAL, 'BPF_CALL uses reserved fields');
+    const target = this.insnIdx + insn.imm + 1;
+    const subprogno = this.subprogs.findIndex((sp) => sp.start === target);
+    if (subprogno < 0) this.fail(EFAULT, `verifier bug. No program starts at insn ${target}`);
+    const st = this.cur;
+    if (st.curframe + 1 >= MAX_CALL_FRAMES) {
+      this.fail(E2BIG, `the call stack of ${st.curframe + 2} frames is too deep`);
+    }
+    const caller = curFrame(st);
+    const callee = newFuncState(this.insnIdx, st.curframe + 1, subprogno);
+    for (let r = 1; r <= 5; r++) copyRegState(callee.regs[r]!, caller.regs[r]!);
+    callee.regs[BPF_REG_FP] = pointerReg('PTR_TO_STACK', { frameno: callee.frameno });
+    st.frame[callee.frameno] = callee;
+    st.frame.length = callee.frameno + 1;
+    st.curframe = callee.frameno;
+    for (let r = 0; r <= 5; r++) markRegNotInit(caller.regs[r]!);
+    if (this.log.level) {
+      this.log.write('caller:\n');
+      this.log.printVerifierState(st, caller.frameno, true);
+      this.log.write('callee:\n');
+      this.log.printVerifierState(st, callee.frameno, true);
+    }
+    // the callee's first instruction prints its whole (new) frame
+    this.log.scratch.markAll();
+    this.insnIdx = target;
+  }
+
+  /** prepare_func_exit: r0 goes back to the caller, which continues after its call. */
+  private prepareFuncExit(): void {
+    const st = this.cur;
+    const callee = curFrame(st);
+    const caller = st.frame[st.curframe - 1]!;
+    const r0 = callee.regs[0]!;
+    if (r0.type === 'PTR_TO_STACK') this.fail(EINVAL, 'cannot return stack pointer to the caller');
+    copyRegState(caller.regs[0]!, r0);
+    this.insnIdx = callee.callsite + 1;
+    if (this.log.level) {
+      this.log.write('returning from callee:\n');
+      this.log.printVerifierState(st, callee.frameno, true);
+      this.log.write(`to caller at ${this.insnIdx}:\n`);
+      this.log.printVerifierState(st, caller.frameno, true);
+    }
+    st.frame.length = st.curframe;
+    st.curframe--;
+  }
+
+  /** check_max_stack_depth: the deepest chain of frames must fit in MAX_BPF_STACK. */
+  private checkMaxStackDepth(): void {
+    const round = (d: number): number => Math.ceil(d / 16) * 16;
+    const walk = (sp: number, frames: number, depth: number): void => {
+      const total = depth + round(this.stackDepth[sp] ?? 0);
+      if (total > MAX_BPF_STACK) {
+        this.fail(EACCES, `combined stack size of ${frames} calls is ${total}. Too large`);
+      }
+      const { start, end } = this.subprogs[sp]!;
+      for (let i = start; i < end; i++) {
+        const x = this.insns[i]!;
+        if (x.code !== (BPF_JMP | BPF_CALL) || x.src !== BPF_PSEUDO_CALL || !this.seen[i]) continue;
+        const callee = this.subprogs.findIndex((s2) => s2.start === i + x.imm + 1);
+        if (callee < 0) continue;
+        if (frames >= MAX_CALL_FRAMES) this.fail(E2BIG, `the call stack of ${frames + 1} frames is too deep`);
+        walk(callee, frames + 1, total);
+      }
+    };
+    walk(0, 1, 0);
+  }
+
   private checkCall(insn: Insn): void {
-    if (insn.src === BPF_PSEUDO_CALL) this.fail(EINVAL, 'bpf-to-bpf calls are not supported yet');
     if (insn.src === BPF_PSEUDO_KFUNC_CALL) this.fail(EINVAL, 'kernel function calls are not supported yet');
     if (insn.src !== 0 || insn.off !== 0 || insn.dst !== 0 || BPF_SRC(insn.code) !== BPF_K) {
       this.fail(EINVAL, 'BPF_CALL uses reserved fields');
@@ -1544,9 +1631,9 @@ class Verifier {
     }
     if (size === 0 && !zeroOk) this.fail(EACCES, 'invalid zero-sized read');
     this.checkStackAccessWithinBounds(regno, r, 0, size, write ? 'write' : 'read');
-    this.updateStackDepth(-minOff);
-    if (raw) return;
     const f = this.cur.frame[r.frameno]!;
+    this.updateStackDepth(-minOff, f.subprogno);
+    if (raw) return;
     growStack(f, -minOff);
     for (let o = minOff; o < maxOff; o++) {
       const slot = -o - 1;
@@ -1576,8 +1663,8 @@ class Verifier {
     if (!tnumIsConst(r.varOff)) this.fail(EACCES, `R${regno} variable stack access is not supported yet`);
     const start = Number(asS64(r.varOff.value)) + r.off;
     this.checkStackAccessWithinBounds(regno, r, 0, size, 'read');
-    this.updateStackDepth(-start);
     const f = this.cur.frame[r.frameno]!;
+    this.updateStackDepth(-start, f.subprogno);
     for (let i = 0; i < size; i++) {
       const o = start + i;
       const slot = -o - 1;
