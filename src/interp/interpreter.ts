@@ -127,7 +127,7 @@ export class Interpreter {
     let total = 0;
     try {
       for (let k = 0; k < repeat; k++) {
-        m.clearStack();
+        m.clearStack(this.program.verified);
         regs.fill(0n);
         regs[1] = opts.r1 ?? ctx;
         regs[2] = opts.r2 ?? 0n;

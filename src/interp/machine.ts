@@ -70,6 +70,8 @@ export class Machine {
   private pendingTail: DecodedProgram | undefined = undefined;
   private curCode: DecodedProgram | undefined = undefined;
   private curDepth = 0;
+  /** deepest frame entered since the stack was last cleared */
+  private maxDepth = 0;
   /** the program the last run started with, and whether a run is in progress */
   private mainCode: DecodedProgram | undefined = undefined;
   private running = false;
@@ -95,10 +97,16 @@ export class Machine {
     this.mem.free(this.stackOff);
   }
 
-  /** Zero every stack frame (runs start from a clean stack so both engines agree). */
-  clearStack(): void {
+  /**
+   * Zero the stack (runs start from a clean stack so both engines agree). A verified program
+   * only touches the frames it reached, so `onlyUsed` clears frames 0..deepest frame entered
+   * since the last clear; an unverified one may write anywhere above its r10, so it gets all.
+   */
+  clearStack(onlyUsed = false): void {
     this.mem.refreshViews();
-    this.mem.u8.fill(0, this.stackOff, this.stackOff + MAX_CALL_FRAMES * STACK_FRAME_STRIDE);
+    const frames = onlyUsed ? this.maxDepth + 1 : MAX_CALL_FRAMES;
+    this.mem.u8.fill(0, this.stackOff, this.stackOff + frames * STACK_FRAME_STRIDE);
+    this.maxDepth = 0;
   }
 
   /** Run `code` from slot 0 as frame 0 with the registers already set up (r1..r5); r10 is set here. */
@@ -318,6 +326,7 @@ export class Machine {
             this.retPc[depth] = pc;
             this.retCode[depth] = code;
             depth++;
+            if (depth > this.maxDepth) this.maxDepth = depth;
             regs[10] = this.fp[depth]!;
             mayGoto[depth] = BPF_MAX_LOOPS;
             pc = tgt[i]!;
@@ -734,6 +743,7 @@ export class Machine {
     }
     const depth = caller + 1;
     if (depth >= MAX_CALL_FRAMES) throw new BpfRuntimeError('call-depth', slot, `callback exceeds ${MAX_CALL_FRAMES} frames`);
+    if (depth > this.maxDepth) this.maxDepth = depth;
     const regs = this.regs;
     const save = regs.slice(0, 11);
     regs[1] = a1;

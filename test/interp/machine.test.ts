@@ -261,6 +261,19 @@ describe('memory', () => {
   });
 });
 
+describe('stack clearing between runs', () => {
+  it('a verified program gets every frame it reached zeroed (only those are cleared)', () => {
+    // main calls sub; sub returns what its frame held, then dirties it
+    const vp = trustInsns(assemble('call sub\nexit\nsub:\nr0 = *(u64 *)(r10 -8)\n*(u64 *)(r10 -8) = 5\nexit'));
+    vp.verified = true;
+    const it = new Interpreter(vp, kernelWith());
+    expect(it.run().retval).toBe(0n);
+    expect(it.run().retval).toBe(0n);
+    expect(it.run({ repeat: 3 }).retval).toBe(0n);
+    it.dispose();
+  });
+});
+
 describe('control and limits', () => {
   it('reports invalid opcodes only when executed', () => {
     const ok = run([{ code: 0xb7, dst: 0, src: 0, off: 0, imm: 1 }, { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 }, { code: 0xff, dst: 0, src: 0, off: 0, imm: 0 }]);
