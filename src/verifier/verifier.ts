@@ -31,7 +31,7 @@ import {
   zext32To64, boundsViolation, scalarAddNoSync, mark32Unbounded, boundsViolationMessage, markUnbounded, S64_MAX, S64_MIN,
 } from './scalar.js';
 import {
-  AT_PKT_END, BEYOND_PKT_END, MEM_FIXED_SIZE, MEM_UNINIT, MEM_WRITE, BPF_ADD_CONST, BPF_ADD_CONST32, BPF_ADD_CONST64, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, MAX_CALL_FRAMES, newFuncState, PTR_MAYBE_NULL, STACK_INVALID,
+  AT_PKT_END, BEYOND_PKT_END, MEM_FIXED_SIZE, MEM_RDONLY, STACK_ITER, MEM_UNINIT, MEM_WRITE, BPF_ADD_CONST, BPF_ADD_CONST32, BPF_ADD_CONST64, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, MAX_CALL_FRAMES, newFuncState, PTR_MAYBE_NULL, STACK_INVALID,
   STACK_MISC, STACK_SPILL, STACK_ZERO, cloneReg, cloneVerifierState, copyRegState, curFrame, eachReg,
   growStack, isSpilledReg, markRegKnown, markRegNotInit, markRegUnknown, newVerifierState,
   pointerReg, statesEqual, type CompareEnv, type JmpHistoryEntry, type FuncState, type RegState, type VerifierMap,
@@ -39,6 +39,7 @@ import {
 } from './state.js';
 import { U64_MAX, fls64, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst, tnumStr, tnumSub } from './tnum.js';
 import type { VerifiedProgram } from './verified-program.js';
+import { KF_ITER_DESTROY, KF_ITER_NEW, KF_ITER_NEXT, KF_RET_NULL } from '../kernel/kfuncs/types.js';
 
 export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
@@ -64,8 +65,23 @@ export interface VerifyOptions {
   /** helpers allowed for this program type (else any known helper is allowed) */
   helperAllowed?(id: number): boolean;
   subprogNames?: readonly { name: string; start: number }[];
+  /** kfunc prototypes by BTF id (the imm of `call` with src = BPF_PSEUDO_KFUNC_CALL) */
+  kfunc?(btfId: number): VerifierKfunc | undefined;
   /** override BPF_COMPLEXITY_LIMIT_INSNS (tests) */
   insnLimit?: number;
+}
+
+/** A kfunc as the verifier needs it: the kernel BTF prototype (C type strings) and KF_* flags. */
+export interface VerifierKfunc {
+  name: string;
+  /** KF_* bits (src/kernel/kfuncs/types.ts) */
+  flags: number;
+  /** e.g. 'int', 'void', 'int *' */
+  ret: string;
+  /** [name, C type] per argument, e.g. ['it', 'struct bpf_iter_num *'] */
+  args: readonly (readonly [string, string])[];
+  /** KF_ITER_*: size of the iterator state (struct bpf_iter_<type>) in bytes; default 8 */
+  iterSize?: number;
 }
 
 export interface VerifyResult {
@@ -127,7 +143,8 @@ class Verifier {
 
   constructor(insns0: readonly Insn[], private readonly opts: VerifyOptions) {
     this.insns = insns0.map((i) => ({ ...i }));
-    this.log = new VerifierLog(opts.logLevel ?? 0);
+    const kfuncName = (id: number): string | undefined => opts.kfunc?.(id)?.name;
+    this.log = new VerifierLog(opts.logLevel ?? 0, { iterTypeName: (_btf, id) => iterName(id) }, { kfuncName });
     this.seen = new Uint8Array(insns0.length);
     this.limit = opts.insnLimit ?? BPF_COMPLEXITY_LIMIT_INSNS;
   }
@@ -167,9 +184,10 @@ class Verifier {
     return { prog: this.output(), log: this.log.text(), stats: { ...this.stats } };
   }
 
-  private disasmOpts(): { helperName?(id: number): string | undefined } {
+  private disasmOpts(): { helperName?(id: number): string | undefined; kfuncName?(id: number): string | undefined } {
     const proto = this.opts.helperProto;
-    return proto ? { helperName: (id: number) => { const p = proto(id); return p ? `bpf_${p.name}` : undefined; } } : {};
+    const kfuncName = (id: number): string | undefined => this.opts.kfunc?.(id)?.name;
+    return proto ? { helperName: (id: number) => { const p = proto(id); return p ? `bpf_${p.name}` : undefined; }, kfuncName } : { kfuncName };
   }
 
   /** The kernel prints map references as the map's (or value's) address once resolved. */
@@ -182,7 +200,8 @@ class Verifier {
   }
 
   private callParams(insn: Insn): number {
-    if (insn.src === BPF_PSEUDO_CALL || insn.src === BPF_PSEUDO_KFUNC_CALL) return 5;
+    if (insn.src === BPF_PSEUDO_KFUNC_CALL) return this.opts.kfunc?.(insn.imm)?.args.length ?? 5;
+    if (insn.src === BPF_PSEUDO_CALL) return 5;
     const p = this.opts.helperProto?.(insn.imm);
     return p ? helperArgs(p).length : 5;
   }
@@ -242,7 +261,7 @@ class Verifier {
       this.cur.lastInsnIdx = this.prevInsnIdx;
       this.cur.insnIdx = idx;
       this.curHistEnt = undefined;
-      if (this.cfg.prunePoints[idx]) {
+      if (this.cfg.prunePoints[idx] || this.iterNextAt(idx)) {
         const visited = this.isStateVisited(idx);
         if (visited) {
           if (this.log.level) {
@@ -305,7 +324,10 @@ class Verifier {
           this.insnIdx += (cls === BPF_JMP32 ? insn.imm : insn.off) + 1;
         } else if (op === BPF_CALL) {
           if (insn.src === BPF_PSEUDO_CALL) this.checkFuncCall(insn);
-          else {
+          else if (insn.src === BPF_PSEUDO_KFUNC_CALL) {
+            this.checkKfuncCall(insn);
+            this.insnIdx++;
+          } else {
             this.checkCall(insn);
             this.insnIdx++;
           }
@@ -386,6 +408,9 @@ class Verifier {
     if (this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.stats.insnProcessed - this.prevInsnProcessed >= 8) {
       addNewState = true;
     }
+    const iterNext = this.iterNextAt(idx);
+    // iter_next() is a forced checkpoint: process_iter_next_call needs the parent state here
+    if (iterNext) addNewState = true;
     const list = this.explored.get(idx) ?? [];
     // clean_live_states: fully explored states forget registers nobody reads any more.
     for (const sl of list) {
@@ -407,8 +432,21 @@ class Verifier {
       const sl = list[k]!;
       statesCnt++;
       if (sl.state.branches) {
+        // Open-coded iterator loops converge at next(): an equivalent state with the iterator
+        // still active is a loop already being explored (is_state_visited's iterator rule).
+        if (iterNext) {
+          if (statesEqual(env, sl.state, cur, 'RANGE_WITHIN') && this.iterStateAtR1(cur)?.state === 'active') {
+            sl.hitCnt++;
+            if (this.cfg.jmpPoints[idx]) this.pushJmpHistory(0);
+            propagatePrecision(this.precisionEnv(), sl.state, cur);
+            return true;
+          }
+          // a forced checkpoint: the new state is kept regardless of how recent the last one is
+          sl.missCnt++;
+          continue;
+        }
         // The old state is on the current path: a loop. Same state again means it never ends.
-        if (statesEqual(env, sl.state, cur, 'EXACT')) {
+        if (statesEqual(env, sl.state, cur, 'EXACT') && !iterActiveDepthsDiffer(sl.state, cur)) {
           const msg = `infinite loop detected at insn ${idx}`;
           this.log.write(msg + '\n');
           this.log.write('cur state:');
@@ -947,6 +985,18 @@ class Verifier {
         }
         break;
       }
+      case 'PTR_TO_MEM': {
+        if (t === 'write' && reg.flags & MEM_RDONLY) {
+          this.fail(EACCES, `R${regno} cannot write into ${regTypeStr(reg.type, reg.flags)}`);
+        }
+        this.checkMemRegionAccess(regno, reg, off, size, reg.memSize, 'memory', `mem_size=${reg.memSize}`);
+        if (t === 'read' && valueRegno >= 0) {
+          const dst = regs[valueRegno]!;
+          markRegUnknown(dst);
+          if (size < BPF_REG_SIZE) this.coerceLoaded(dst, size, sx);
+        }
+        break;
+      }
       case 'PTR_TO_PACKET':
       case 'PTR_TO_PACKET_META': {
         if (t === 'write' && !this.mayWritePacket()) this.fail(EACCES, 'cannot write into packet');
@@ -1007,6 +1057,26 @@ class Verifier {
     const hi = BigInt(reg.off + off) + reg.umax;
     if (hi + BigInt(size) > BigInt(map.valueSize)) {
       this.log.write(`invalid access to map value, value_size=${map.valueSize} off=${Number(asS32(hi))} size=${size}\n`);
+      this.fail(EACCES, `R${regno} max value is outside of the allowed memory range`);
+    }
+  }
+
+  /** check_mem_region_access for PTR_TO_MEM-like regions of `memSize` bytes. */
+  private checkMemRegionAccess(regno: number, reg: RegState, off: number, size: number, memSize: number, what: string, sizeStr: string): void {
+    if (reg.smin < 0n && (reg.smin === S64_MIN || reg.smin + BigInt(off) < 0n)) {
+      this.fail(EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    }
+    const lo = BigInt(reg.off + off) + reg.smin;
+    if (lo < 0n || lo + BigInt(size) > BigInt(memSize)) {
+      this.log.write(`invalid access to ${what}, ${sizeStr} off=${Number(asS32(lo))} size=${size}\n`);
+      this.fail(EACCES, `R${regno} min value is outside of the allowed memory range`);
+    }
+    if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) {
+      this.fail(EACCES, `R${regno} unbounded memory access, make sure to bounds check any such access`);
+    }
+    const hi = BigInt(reg.off + off) + reg.umax;
+    if (hi + BigInt(size) > BigInt(memSize)) {
+      this.log.write(`invalid access to ${what}, ${sizeStr} off=${Number(asS32(hi))} size=${size}\n`);
       this.fail(EACCES, `R${regno} max value is outside of the allowed memory range`);
     }
   }
@@ -1361,6 +1431,13 @@ class Verifier {
       this.fail(EINVAL, 'BPF_EXIT uses reserved fields');
     }
     if (this.cur.curframe) return;
+    // check_reference_leak
+    for (const ref of this.cur.refs) {
+      if (ref.type === 'REF_TYPE_PTR') {
+        this.log.write(`Unreleased reference id=${ref.id} alloc_insn=${ref.insnIdx}\n`);
+        this.fail(EINVAL, 'BPF_EXIT instruction in main prog would lead to reference leak');
+      }
+    }
     // A privileged loader may return pointers (allow_ptr_leaks), so only initialisation counts.
     this.checkRegRead(0);
   }
@@ -1437,8 +1514,140 @@ class Verifier {
     walk(0, 1, 0);
   }
 
+  private iterNextAt(idx: number): boolean {
+    const insn = this.insns[idx]!;
+    if (insn.code !== (BPF_JMP | BPF_CALL) || insn.src !== BPF_PSEUDO_KFUNC_CALL) return false;
+    return ((this.opts.kfunc?.(insn.imm)?.flags ?? 0) & KF_ITER_NEXT) !== 0;
+  }
+
+  /** The iterator r1 points at (the first argument of every iterator kfunc). */
+  private iterStateAtR1(st: VerifierState): RegState['iter'] {
+    const r1 = curFrame(st).regs[1]!;
+    if (r1.type !== 'PTR_TO_STACK' || !tnumIsConst(r1.varOff)) return undefined;
+    const off = Number(asS64(r1.varOff.value)) + r1.off;
+    const spi = Math.floor((-off - 1) / BPF_REG_SIZE);
+    const slot = st.frame[r1.frameno]?.stack[spi];
+    return slot && slot.slotType[0] === STACK_ITER ? slot.spilledPtr.iter : undefined;
+  }
+
+  /** check_kfunc_call for scalar-only kfuncs and the open-coded iterator trios. */
+  private checkKfuncCall(insn: Insn): void {
+    if (insn.off !== 0 || insn.dst !== 0 || BPF_SRC(insn.code) !== BPF_K) this.fail(EINVAL, 'BPF_CALL uses reserved fields');
+    const k = this.opts.kfunc?.(insn.imm);
+    if (!k) this.fail(EACCES, `kernel btf_id ${insn.imm} is not a function`);
+    const regs = this.regs();
+    const iterFlags = k.flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY);
+    let iterSpi = -1;
+    let iterFrame: FuncState | undefined;
+    k.args.forEach(([, type], i) => {
+      const regno = i + 1;
+      const r = this.checkRegRead(regno);
+      const isPtr = type.trim().endsWith('*');
+      if (iterFlags && i === 0) {
+        const iterName = /bpf_iter_(\w+)/.exec(type)?.[1] ?? 'unknown';
+        if (r.type !== 'PTR_TO_STACK') this.fail(EINVAL, `arg#0 expected pointer to an iterator on stack`);
+        if (!tnumIsConst(r.varOff)) this.fail(EINVAL, `${regTypeStr(r.type, r.flags)} has to be at a constant offset`);
+        const off = Number(asS64(r.varOff.value)) + r.off;
+        if (off % BPF_REG_SIZE) this.fail(EINVAL, `cannot pass in iter at an offset=${off}`);
+        const nr = Math.max(1, Math.ceil((k.iterSize ?? 8) / BPF_REG_SIZE));
+        const spi = (-off - 1) >> 3;
+        if (off >= 0 || spi - nr + 1 < 0 || -off > MAX_BPF_STACK) this.fail(EINVAL, `cannot pass in iter at an offset=${off}`);
+        const f = this.cur.frame[r.frameno]!;
+        growStack(f, -off);
+        this.updateStackDepth(-off, f.subprogno);
+        iterSpi = spi;
+        iterFrame = f;
+        const slots = Array.from({ length: nr }, (_x, j) => f.stack[spi - j]!);
+        if (k.flags & KF_ITER_NEW) {
+          if (slots.some((sl) => sl.slotType.some((t) => t === STACK_ITER))) {
+            this.fail(EINVAL, `expected uninitialized iter_${iterName} as arg #${i}`);
+          }
+          const id = ++this.idGen;
+          this.cur.refs.push({ type: 'REF_TYPE_PTR', id, insnIdx: this.insnIdx });
+          slots.forEach((sl, j) => {
+            const st = pointerReg('PTR_TO_STACK');
+            st.refObjId = j === 0 ? id : 0;
+            st.iter = { btfId: ITER_IDS(iterName), state: 'active', depth: 0 };
+            copyRegState(sl.spilledPtr, st);
+            sl.slotType.fill(STACK_ITER);
+            this.log.scratch.markStack(spi - j);
+          });
+        } else {
+          const first = slots[0]!.spilledPtr;
+          const ok = slots.every((sl, j) => sl.slotType.every((t) => t === STACK_ITER) &&
+            sl.spilledPtr.iter?.btfId === ITER_IDS(iterName) && (j === 0 ? sl.spilledPtr.refObjId !== 0 : true));
+          if (!ok || !first.refObjId) this.fail(EINVAL, `expected an initialized iter_${iterName} as arg #${i}`);
+          if (k.flags & KF_ITER_DESTROY) {
+            const id = first.refObjId;
+            const at = this.cur.refs.findIndex((ref) => ref.id === id);
+            if (at >= 0) this.cur.refs.splice(at, 1);
+            slots.forEach((sl, j) => {
+              markRegNotInit(sl.spilledPtr);
+              sl.slotType.fill(STACK_INVALID);
+              this.log.scratch.markStack(spi - j);
+            });
+          }
+        }
+        return;
+      }
+      if (isPtr) this.fail(EINVAL, `kfunc ${k.name}: pointer argument '${type}' is not supported yet`);
+      if (r.type !== 'SCALAR_VALUE') this.fail(EINVAL, `R${regno} is not a scalar`);
+    });
+    for (let r = 1; r <= 5; r++) {
+      markRegNotInit(regs[r]!);
+      this.log.scratch.markReg(r);
+    }
+    const r0 = regs[0]!;
+    this.log.scratch.markReg(0);
+    const ret = k.ret.trim();
+    if (ret === 'void') {
+      markRegNotInit(r0);
+    } else if (!ret.endsWith('*')) {
+      markRegUnknown(r0);
+    } else {
+      const pointee = ret.slice(0, -1).trim();
+      const size = SCALAR_SIZES[pointee];
+      if (size === undefined) this.fail(EINVAL, `kfunc ${k.name}: return type '${ret}' is not supported yet`);
+      copyRegState(r0, pointerReg('PTR_TO_MEM', { flags: MEM_RDONLY | (k.flags & KF_RET_NULL ? PTR_MAYBE_NULL : 0), memSize: size, id: ++this.idGen }));
+      // an element of an iterator lives as long as the iterator's reference
+      if (k.flags & KF_ITER_NEXT && iterFrame) r0.refObjId = iterFrame.stack[iterSpi]!.spilledPtr.refObjId;
+    }
+    if (k.flags & KF_ITER_NEXT && iterFrame) this.processIterNextCall(iterFrame.frameno, iterSpi);
+  }
+
+  /**
+   * process_iter_next_call: an active iterator forks into the element path (queued, depth+1,
+   * r0 not NULL, imprecise scalars widened against the previous loop entry) and the drained
+   * path we continue on (r0 = 0).
+   */
+  private processIterNextCall(frameno: number, spi: number): void {
+    const cur = this.cur;
+    const it = cur.frame[frameno]!.stack[spi]!.spilledPtr;
+    if (it.iter?.state === 'active') {
+      const prev = this.findPrevEntry(cur.parent, this.insnIdx);
+      const queued = this.pushStack(this.insnIdx + 1, this.insnIdx);
+      const qit = queued.frame[frameno]!.stack[spi]!.spilledPtr;
+      qit.iter = { ...qit.iter!, state: 'active', depth: qit.iter!.depth + 1 };
+      if (prev) widenImpreciseScalars(prev, queued);
+      queued.frame[queued.curframe]!.regs[0]!.flags &= ~PTR_MAYBE_NULL;
+    }
+    it.iter = { ...it.iter!, state: 'drained' };
+    if (frameno === cur.curframe) this.log.scratch.markStack(spi);
+    markRegKnown(curFrame(cur).regs[0]!, 0n);
+  }
+
+  /** find_prev_entry: the loop entry at `idx` on the current path (most recent first). */
+  private findPrevEntry(from: VerifierState | undefined, idx: number): VerifierState | undefined {
+    if (!from) return undefined;
+    const list = this.explored.get(idx) ?? [];
+    for (let k = list.length - 1; k >= 0; k--) {
+      const st = list[k]!.state;
+      if (st.insnIdx === idx && st.branches && sameCallsites(st, from) && st.dfsDepth < from.dfsDepth) return st;
+    }
+    return undefined;
+  }
+
   private checkCall(insn: Insn): void {
-    if (insn.src === BPF_PSEUDO_KFUNC_CALL) this.fail(EINVAL, 'kernel function calls are not supported yet');
     if (insn.src !== 0 || insn.off !== 0 || insn.dst !== 0 || BPF_SRC(insn.code) !== BPF_K) {
       this.fail(EINVAL, 'BPF_CALL uses reserved fields');
     }
@@ -1742,6 +1951,72 @@ class Verifier {
  */
 function helperArgs(p: HelperProto): HelperProto['args'] {
   return p.name === 'trace_printk' ? p.args.slice(0, 2) : p.args;
+}
+
+/** Sizes of the scalar types a kfunc may return a pointer to. */
+const SCALAR_SIZES: Record<string, number> = {
+  char: 1, 'unsigned char': 1, u8: 1, s8: 1, __u8: 1, short: 2, 'unsigned short': 2, u16: 2, s16: 2,
+  int: 4, 'unsigned int': 4, u32: 4, s32: 4, __u32: 4, long: 8, 'unsigned long': 8, u64: 8, s64: 8, __u64: 8,
+  'long long': 8, 'unsigned long long': 8,
+};
+
+/** A stable small id per iterator type name (the kernel compares BTF ids). */
+const iterIds = new Map<string, number>();
+function iterName(id: number): string {
+  for (const [n, i] of iterIds) if (i === id) return n;
+  return 'unknown';
+}
+function ITER_IDS(name: string): number {
+  let id = iterIds.get(name);
+  if (id === undefined) {
+    id = iterIds.size + 1;
+    iterIds.set(name, id);
+  }
+  return id;
+}
+
+function sameCallsites(a: VerifierState, b: VerifierState): boolean {
+  if (a.curframe !== b.curframe) return false;
+  for (let i = 0; i <= a.curframe; i++) if (a.frame[i]!.callsite !== b.frame[i]!.callsite) return false;
+  return true;
+}
+
+/** widen_imprecise_scalars: scalars that changed and were not needed exactly become unknown. */
+function widenImpreciseScalars(old: VerifierState, cur: VerifierState): void {
+  const widen = (o: RegState, c: RegState): void => {
+    if (o.type !== 'SCALAR_VALUE' || c.type !== 'SCALAR_VALUE' || o.precise || c.precise) return;
+    if (o.umin === c.umin && o.umax === c.umax && o.smin === c.smin && o.smax === c.smax &&
+      o.varOff.value === c.varOff.value && o.varOff.mask === c.varOff.mask && o.id === c.id &&
+      o.s32Min === c.s32Min && o.s32Max === c.s32Max && o.u32Min === c.u32Min && o.u32Max === c.u32Max) return;
+    markRegUnknown(c);
+  };
+  for (let fr = old.curframe; fr >= 0; fr--) {
+    const fo = old.frame[fr]!;
+    const fc = cur.frame[fr];
+    if (!fc) continue;
+    for (let i = 0; i < MAX_BPF_REG; i++) widen(fo.regs[i]!, fc.regs[i]!);
+    for (let i = 0; i < fo.stack.length; i++) {
+      const so = fo.stack[i]!;
+      const sc = fc.stack[i];
+      if (!sc || !isSpilledReg(so) || !isSpilledReg(sc)) continue;
+      widen(so.spilledPtr, sc.spilledPtr);
+    }
+  }
+}
+
+/** iter_active_depths_differ: the same state at another iteration depth is not an endless loop. */
+function iterActiveDepthsDiffer(old: VerifierState, cur: VerifierState): boolean {
+  for (let fr = old.curframe; fr >= 0; fr--) {
+    const fo = old.frame[fr]!;
+    const fc = cur.frame[fr];
+    if (!fc) continue;
+    for (let i = 0; i < fo.stack.length; i++) {
+      const so = fo.stack[i]!;
+      if (so.slotType[0] !== STACK_ITER || so.spilledPtr.iter?.state !== 'active') continue;
+      if (so.spilledPtr.iter.depth !== fc.stack[i]?.spilledPtr.iter?.depth) return true;
+    }
+  }
+  return false;
 }
 
 const MAX_PACKET_OFF = 0xffff;
