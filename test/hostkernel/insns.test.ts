@@ -5,6 +5,8 @@ import { assemble, encode, type Insn } from '../../src/isa/index.js';
 import { allCases, type InterpCase } from '../interp/cases/index.js';
 import { runCase } from '../interp/harness.js';
 import { knownDifferences, runInsnsBatch, unavailableReason, type BatchCase } from './host.js';
+import { verifyProgram, VerifierError } from '../../src/verifier/index.js';
+import { progTypeDef } from '../../src/kernel/progtypes/index.js';
 
 const reason = unavailableReason();
 if (reason !== undefined) console.log(`kernel comparison suite skipped: ${reason}`);
@@ -55,6 +57,10 @@ describe.skipIf(reason !== undefined)('instruction cases: host kernel vs bpfwasm
       plan.push(p);
     }
     const results = runInsnsBatch(batch);
+    const socketFilter = progTypeDef('socket_filter');
+    let verdictsAgree = 0;
+    let unsupported = 0;
+    const verdictProblems: string[] = [];
     const disagreements: string[] = [];
     let agree = 0;
     for (const p of plan) {
@@ -68,10 +74,25 @@ describe.skipIf(reason !== undefined)('instruction cases: host kernel vs bpfwasm
         problems.push(`high 32 bits: kernel ${highK.retval}, bpfwasm ${BigInt.asUintN(32, ours >> 32n)}`);
       }
       if (ours !== BigInt.asUintN(64, p.c.expect)) problems.push(`bpfwasm ${ours} differs from the expectation ${p.c.expect}`);
+      // The verifier's verdict on the same bytes the kernel judged.
+      let accepted = true;
+      let why = '';
+      try {
+        verifyProgram(assemble(p.c.asm), { progType: 'socket_filter', progTypeDef: socketFilter, logLevel: 0 });
+      } catch (e) {
+        if (!(e instanceof VerifierError)) throw e;
+        accepted = false;
+        why = e.message;
+      }
+      if (accepted === lowK.loaded) verdictsAgree++;
+      else if (!accepted && known.unsupported.some((u) => u.pattern.test(why))) unsupported++;
+      else verdictProblems.push(`${p.c.name}: kernel ${lowK.loaded ? 'accepted' : 'rejected'}, bpfwasm ${accepted ? 'accepted' : `rejected (${why})`}`);
       if (problems.length === 0) agree++;
       else if (!known.programs.has(`insn:${p.c.name}`)) disagreements.push(`${p.c.name}: ${problems.join('; ')}`);
     }
     console.log(`instruction cases: results agree: ${agree}/${plan.length} (${skipped.length} not comparable in the kernel)`);
+    console.log(`instruction cases: verdicts agree: ${verdictsAgree}/${plan.length} (${unsupported} refused by bpfwasm for a feature it does not support yet)`);
     expect(disagreements).toEqual([]);
+    expect(verdictProblems).toEqual([]);
   });
 });
