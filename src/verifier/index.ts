@@ -1,5 +1,6 @@
 // Public surface of the verifier.
-export { verifyProgram, BPF_COMPLEXITY_LIMIT_INSNS, type VerifyOptions, type VerifyResult } from './verifier.js';
+export { verifyProgram, BPF_COMPLEXITY_LIMIT_INSNS, type VerifyOptions, type VerifyResult, type VerifierKfunc } from './verifier.js';
+export { kfuncLookup } from './kfunc-lookup.js';
 export { VerifierError } from './errors.js';
 export type { VerifiedProgram, SubprogInfo } from './verified-program.js';
 export { VerifierLog, formatRegState, formatFuncState, formatStats, regTypeStr, BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS } from './log.js';

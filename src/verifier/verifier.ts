@@ -140,6 +140,8 @@ class Verifier {
   private readonly mapAt = new Map<number, { map: VerifierMap; value: boolean; off: number }>();
   private readonly limit: number;
   private curHistEnt: JmpHistoryEntry | undefined;
+  /** strongly connected component of each instruction (0: not in a loop) */
+  private scc: ArrayLike<number> = [];
 
   constructor(insns0: readonly Insn[], private readonly opts: VerifyOptions) {
     this.insns = insns0.map((i) => ({ ...i }));
@@ -158,14 +160,21 @@ class Verifier {
       if (this.insns.length === 0) this.fail(EINVAL, 'empty program');
       checkLdImm64(this.insns);
       this.resolveMaps();
+      // add_kfunc_call: every kfunc named by a call must exist before simulation starts
+      this.insns.forEach((x, i) => {
+        if (x.code === (BPF_JMP | BPF_CALL) && x.src === BPF_PSEUDO_KFUNC_CALL && !this.opts.kfunc?.(x.imm)) {
+          throw new VerifierError(EINVAL, `kernel btf_id ${x.imm} is not a function`, i);
+        }
+      });
       this.subprogs = checkSubprogs(this.insns);
       if (this.log.level & BPF_LOG_LEVEL2) {
         this.subprogs.forEach((s, i) => this.log.write(`func#${i} @${s.start}\n`));
       }
       this.cfg = checkCfg(this.insns, { allowBackEdges: true });
       this.live = computeLiveRegs(this.insns, this.cfg.succ, (insn) => this.callParams(insn));
+      this.scc = computeScc(this.cfg.succ);
       if (this.log.level & BPF_LOG_LEVEL2) {
-        const scc = computeScc(this.cfg.succ);
+        const scc = this.scc;
         this.log.write(formatLiveRegs(this.insns.map((x, i) => this.displayInsn(i, x)), this.live, this.disasmOpts(), scc));
       }
       this.subprogs.forEach((_s, i) => (this.stackDepth[i] = 0));
@@ -463,7 +472,10 @@ class Verifier {
         sl.missCnt++;
         continue;
       }
-      if (statesEqual(env, sl.state, cur, 'NOT_EXACT')) {
+      // incomplete_read_marks: inside a loop still being explored, the old state's precision
+      // marks are not final, so scalars must be within its ranges, precise or not.
+      const loop = this.scc[idx] !== 0;
+      if (statesEqual(env, sl.state, cur, loop ? 'RANGE_WITHIN' : 'NOT_EXACT')) {
         sl.hitCnt++;
         // What made the old state safe must stay exact on this path too.
         if (this.cfg.jmpPoints[idx]) this.pushJmpHistory(0);
@@ -1534,7 +1546,7 @@ class Verifier {
   private checkKfuncCall(insn: Insn): void {
     if (insn.off !== 0 || insn.dst !== 0 || BPF_SRC(insn.code) !== BPF_K) this.fail(EINVAL, 'BPF_CALL uses reserved fields');
     const k = this.opts.kfunc?.(insn.imm);
-    if (!k) this.fail(EACCES, `kernel btf_id ${insn.imm} is not a function`);
+    if (!k) this.fail(EINVAL, `kernel btf_id ${insn.imm} is not a function`);
     const regs = this.regs();
     const iterFlags = k.flags & (KF_ITER_NEW | KF_ITER_NEXT | KF_ITER_DESTROY);
     let iterSpi = -1;
