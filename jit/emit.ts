@@ -604,17 +604,24 @@ class FnEmitter {
    * The linear offset (i32) for a `size`-byte access at reg + off, with its bounds check. Returns
    * [setup, ptr, failCond]: run `setup` first; `failCond` is undefined when no check is needed.
    */
-  private addr(reg: number, off: number, size: number): { setup: Expr[]; ptr: () => Expr; fail: Expr | undefined } {
+  private addr(reg: number, off: number, size: number, probe = false): { setup: Expr[]; ptr: () => Expr; fail: Expr | undefined; imm: number } {
     const m = this.m;
     const k = this.sp.get(reg);
     if (k !== undefined && k + off >= -STACK_FRAME_SIZE && k + off + size <= 0) {
-      return { setup: [], ptr: () => m.i32.add(this.lo(reg), m.i32.const(off)), fail: undefined };
+      return { setup: [], ptr: () => m.i32.add(this.lo(reg), m.i32.const(off)), fail: undefined, imm: 0 };
+    }
+    if (this.inp.verified && !probe) {
+      // wasm's own bounds check: a non-negative offset goes in the memarg (the effective address
+      // does not wrap, so a miss traps), a negative one is an i32 add whose wrap-around lands far
+      // beyond the memory (< 4 GiB) and traps too. program.ts turns the trap into bad-access.
+      if (off >= 0) return { setup: [], ptr: () => this.lo(reg), fail: undefined, imm: off };
+      return { setup: [], ptr: () => m.i32.add(this.lo(reg), m.i32.const(off)), fail: undefined, imm: 0 };
     }
     const A = (): Expr => m.local.get(L_A, this.b.i64);
     const setup = [m.local.set(L_A, off === 0 ? this.get(reg) : m.i64.add(this.get(reg), this.c64(BigInt(off))))];
     const memBytes = m.i64.shl(this.zext(m.memory.size('mem')), this.c64(16n));
     const fail = m.i64.gt_u(m.i64.sub(A(), this.c64(BASE_GUARD)), m.i64.sub(memBytes, this.c64(BigInt(GUARD_SIZE + size))));
-    return { setup, ptr: () => m.i32.wrap(A()), fail };
+    return { setup, ptr: () => m.i32.wrap(A()), fail, imm: 0 };
   }
 
   private faultCall(i: number, size: number, write: boolean): Expr {
@@ -623,25 +630,25 @@ class FnEmitter {
   }
 
   /** Checked access: setup, then `if (fail) fault`, then `body(ptr)`. */
-  private checked(i: number, reg: number, off: number, size: number, write: boolean, body: (p: () => Expr) => Expr[]): Expr {
+  private checked(i: number, reg: number, off: number, size: number, write: boolean, body: (p: () => Expr, imm: number) => Expr[]): Expr {
     const m = this.m;
     const a = this.addr(reg, off, size);
     const list = [...a.setup];
     if (a.fail !== undefined) list.push(m.if(a.fail, this.faultCall(i, size, write)));
-    list.push(...body(a.ptr));
+    list.push(...body(a.ptr, a.imm));
     return list.length === 1 ? list[0]! : m.block(null, list, this.b.none);
   }
 
-  private loadExpr(o: number, p: Expr): { v: Expr; size: number } {
+  private loadExpr(o: number, p: Expr, imm = 0): { v: Expr; size: number } {
     const m = this.m;
     switch (o) {
-      case 0x61: return { v: m.i64.load32_u(0, 1, p, 'mem'), size: 4 };
-      case 0x69: return { v: m.i64.load16_u(0, 1, p, 'mem'), size: 2 };
-      case 0x71: return { v: m.i64.load8_u(0, 1, p, 'mem'), size: 1 };
-      case 0x79: return { v: m.i64.load(0, 1, p, 'mem'), size: 8 };
-      case 0x81: return { v: m.i64.load32_s(0, 1, p, 'mem'), size: 4 };
-      case 0x89: return { v: m.i64.load16_s(0, 1, p, 'mem'), size: 2 };
-      default: return { v: m.i64.load8_s(0, 1, p, 'mem'), size: 1 };
+      case 0x61: return { v: m.i64.load32_u(imm, 1, p, 'mem'), size: 4 };
+      case 0x69: return { v: m.i64.load16_u(imm, 1, p, 'mem'), size: 2 };
+      case 0x71: return { v: m.i64.load8_u(imm, 1, p, 'mem'), size: 1 };
+      case 0x79: return { v: m.i64.load(imm, 1, p, 'mem'), size: 8 };
+      case 0x81: return { v: m.i64.load32_s(imm, 1, p, 'mem'), size: 4 };
+      case 0x89: return { v: m.i64.load16_s(imm, 1, p, 'mem'), size: 2 };
+      default: return { v: m.i64.load8_s(imm, 1, p, 'mem'), size: 1 };
     }
   }
 
@@ -649,20 +656,20 @@ class FnEmitter {
     const m = this.m;
     const off = this.d.off[i]!;
     const size = this.loadExpr(o, m.nop()).size;
-    const a = this.addr(src, off, size);
-    if (a.fail === undefined) return this.set(dst, this.loadExpr(o, a.ptr()).v);
+    const a = this.addr(src, off, size, this.d.probe[i] === 1);
+    if (a.fail === undefined) return this.set(dst, this.loadExpr(o, a.ptr(), a.imm).v);
     if (this.d.probe[i] === 1) {
       return m.block(null, [...a.setup, this.set(dst, m.if(a.fail, this.c64(0n), this.loadExpr(o, a.ptr()).v))], this.b.none);
     }
     return m.block(null, [...a.setup, m.if(a.fail, this.faultCall(i, size, false)), this.set(dst, this.loadExpr(o, a.ptr()).v)], this.b.none);
   }
 
-  private storeOf(size: number, p: Expr, v: Expr): Expr {
+  private storeOf(size: number, p: Expr, v: Expr, imm = 0): Expr {
     const m = this.m;
-    if (size === 8) return m.i64.store(0, 1, p, v, 'mem');
-    if (size === 4) return m.i64.store32(0, 1, p, v, 'mem');
-    if (size === 2) return m.i64.store16(0, 1, p, v, 'mem');
-    return m.i64.store8(0, 1, p, v, 'mem');
+    if (size === 8) return m.i64.store(imm, 1, p, v, 'mem');
+    if (size === 4) return m.i64.store32(imm, 1, p, v, 'mem');
+    if (size === 2) return m.i64.store16(imm, 1, p, v, 'mem');
+    return m.i64.store8(imm, 1, p, v, 'mem');
   }
 
   private store(i: number, o: number, dst: number, src: number): Expr {
@@ -670,7 +677,7 @@ class FnEmitter {
     const sz = o & 0x18;
     const size = sz === 0x18 ? 8 : sz === 0x00 ? 4 : sz === 0x08 ? 2 : 1;
     const v = (o & 7) === 0x03 ? this.get(src) : this.c64(d.immB[i]!);
-    return this.checked(i, dst, d.off[i]!, size, true, (p) => [this.storeOf(size, p(), v)]);
+    return this.checked(i, dst, d.off[i]!, size, true, (p, imm) => [this.storeOf(size, p(), v, imm)]);
   }
 
   private atomic(i: number, o: number, dst: number, src: number): Expr {
@@ -680,23 +687,23 @@ class FnEmitter {
     const size = o === 0xdb ? 8 : o === 0xc3 ? 4 : o === 0xcb ? 2 : 1;
     const aop = d.imm[i]!;
     const off = d.off[i]!;
-    const ld = (p: Expr): Expr => (size === 8 ? m.i64.load(0, 1, p, 'mem') : size === 4 ? m.i64.load32_u(0, 1, p, 'mem') : size === 2 ? m.i64.load16_u(0, 1, p, 'mem') : m.i64.load8_u(0, 1, p, 'mem'));
+    const ld = (p: Expr, imm = 0): Expr => (size === 8 ? m.i64.load(imm, 1, p, 'mem') : size === 4 ? m.i64.load32_u(imm, 1, p, 'mem') : size === 2 ? m.i64.load16_u(imm, 1, p, 'mem') : m.i64.load8_u(imm, 1, p, 'mem'));
     if (aop === 0x100) {
       // load-acquire
-      const a = this.addr(src, off, size);
+      const a = this.addr(src, off, size, d.probe[i] === 1);
       const list = [...a.setup];
       if (a.fail !== undefined) {
         if (d.probe[i] === 1) return m.block(null, [...list, this.set(dst, m.if(a.fail, this.c64(0n), ld(a.ptr())))], this.b.none);
         list.push(m.if(a.fail, this.faultCall(i, size, false)));
       }
-      list.push(this.set(dst, ld(a.ptr())));
+      list.push(this.set(dst, ld(a.ptr(), a.imm)));
       return m.block(null, list, this.b.none);
     }
-    if (aop === 0x110) return this.checked(i, dst, off, size, true, (p) => [this.storeOf(size, p(), this.get(src))]);
+    if (aop === 0x110) return this.checked(i, dst, off, size, true, (p, imm) => [this.storeOf(size, p(), this.get(src), imm)]);
     // read-modify-write; the old value in C (zero-extended for 32-bit)
     const C = (): Expr => m.local.get(L_C, i64);
-    return this.checked(i, dst, off, size, true, (p) => {
-      const list: Expr[] = [m.local.set(L_C, ld(p()))];
+    return this.checked(i, dst, off, size, true, (p, imm) => {
+      const list: Expr[] = [m.local.set(L_C, ld(p(), imm))];
       const sv = this.get(src);
       let nv: Expr;
       switch (aop & ~1) {
@@ -708,11 +715,11 @@ class FnEmitter {
         default: {
           // cmpxchg: compare with r0 (its low half for 32-bit), r0 = old
           const r0 = size === 8 ? this.get(0) : this.zext(this.lo(0));
-          list.push(m.if(m.i64.eq(C(), r0), this.storeOf(size, p(), sv)), this.set(0, C()));
+          list.push(m.if(m.i64.eq(C(), r0), this.storeOf(size, p(), sv, imm)), this.set(0, C()));
           return list;
         }
       }
-      list.push(this.storeOf(size, p(), nv));
+      list.push(this.storeOf(size, p(), nv, imm));
       if (aop & 1) list.push(this.set(src, C()));
       return list;
     });

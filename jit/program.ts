@@ -44,6 +44,8 @@ export interface JitOptions {
   structure?: 'auto' | 'dispatch';
   /** Inline hot kfuncs/helpers (bpf_iter_num_*, array map lookups); default true. */
   inline?: boolean;
+  /** Receives the final (optimized) module as WebAssembly text (bench/jit.ts --dump). */
+  dumpText?: (wat: string) => void;
 }
 
 export interface JitRunOptions {
@@ -139,6 +141,7 @@ export class JitProgram {
       const optimizeMs = performance.now() - t1;
       const emitMs = t1 - t0;
       const t2 = performance.now();
+      opts.dumpText?.(m.emitText());
       const bytes = m.emitBinary();
       const mod = compileWasm(bytes, opts.tier ?? 'baseline');
       const inst = new wasm.Instance(mod, { env: this.imports() });
@@ -257,6 +260,8 @@ export class JitProgram {
       v = fn(st.env, BigInt.asUintN(64, r1), BigInt.asUintN(64, r2), BigInt.asUintN(64, r3), BigInt.asUintN(64, r4), BigInt.asUintN(64, r5));
     } catch (e) {
       if (e instanceof BpfRuntimeError) throw e;
+      // a trap inside a callback this helper ran is the program's fault, not the helper's
+      if (e instanceof Error && e.name === 'RuntimeError') throw toRuntimeError(e);
       const d = this.d;
       const id = d.imm[slot]!;
       const what = d.src[slot] === 2 ? `kfunc ${this.kernel.kfuncs.byBtfId(id)?.name ?? id}` : `helper ${this.kernel.helpers.get(id)?.proto.name ?? id}`;
@@ -383,10 +388,19 @@ export class JitProgram {
   }
 }
 
-/** wasm traps (stack overflow from runaway recursion etc.) become typed errors. */
-function toRuntimeError(e: unknown): unknown {
+/**
+ * wasm traps become typed errors. Verified programs carry no explicit bounds checks (DESIGN.md:
+ * the linear memory is the sandbox), so an access outside the memory is wasm's own trap
+ * ("memory access out of bounds"): it becomes the interpreter's 'bad-access', but without the
+ * pc or the address (pc = -1, address undefined), which the trap does not carry. Other traps
+ * (stack overflow from runaway recursion etc.) are 'invalid-insn' at pc -1.
+ */
+export function toRuntimeError(e: unknown): unknown {
   if (e instanceof BpfRuntimeError) return e;
   if (e instanceof Error && (e.name === 'RuntimeError' || e instanceof RangeError)) {
+    if (/out of bounds/.test(e.message) && !/table/.test(e.message)) {
+      return new BpfRuntimeError('bad-access', -1, `invalid memory access (wasm trap: ${e.message}; the JIT does not know the pc)`, undefined, { cause: e });
+    }
     return new BpfRuntimeError('invalid-insn', -1, `wasm trap: ${e.message}`, undefined, { cause: e });
   }
   return e;

@@ -8,8 +8,9 @@ import { compile, type JitOptions } from '../../jit/index.js';
 
 const shared = bareKernel();
 
-export async function runCaseJit(c: InterpCase, kernel: InterpKernel = shared, opts: JitOptions = {}): Promise<bigint> {
-  const vp = trustInsns(assemble(c.asm), 'socket_filter');
+/** `verified`: mark the program verified (the cases all pass Linux's verifier) */
+export async function runCaseJit(c: InterpCase, kernel: InterpKernel = shared, opts: JitOptions = {}, verified = false): Promise<bigint> {
+  const vp = { ...trustInsns(assemble(c.asm), 'socket_filter'), verified };
   const mem = c.mem === undefined ? undefined : hexBytes(c.mem);
   const off = mem === undefined ? 0 : kernel.mem.alloc(Math.max(1, mem.length));
   if (mem !== undefined) kernel.mem.writeBytes(off, mem);
