@@ -31,7 +31,7 @@ import {
   zext32To64, boundsViolation, scalarAddNoSync, mark32Unbounded, boundsViolationMessage, markUnbounded, S64_MAX, S64_MIN,
 } from './scalar.js';
 import {
-  AT_PKT_END, BEYOND_PKT_END, MEM_FIXED_SIZE, MEM_RDONLY, STACK_ITER, MEM_UNINIT, MEM_WRITE, BPF_ADD_CONST, BPF_ADD_CONST32, BPF_ADD_CONST64, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, MAX_CALL_FRAMES, newFuncState, PTR_MAYBE_NULL, STACK_INVALID,
+  AT_PKT_END, BEYOND_PKT_END, MEM_FIXED_SIZE, MEM_RDONLY, MEM_RINGBUF, OBJ_RELEASE, STACK_ITER, MEM_UNINIT, MEM_WRITE, BPF_ADD_CONST, BPF_ADD_CONST32, BPF_ADD_CONST64, BPF_REG_FP, BPF_REG_SIZE, MAX_BPF_REG, MAX_BPF_STACK, MAX_CALL_FRAMES, newFuncState, PTR_MAYBE_NULL, STACK_INVALID,
   STACK_MISC, STACK_SPILL, STACK_ZERO, cloneReg, cloneVerifierState, copyRegState, curFrame, eachReg,
   growStack, isSpilledReg, markRegKnown, markRegNotInit, markRegUnknown, newVerifierState,
   pointerReg, statesEqual, type CompareEnv, type JmpHistoryEntry, type FuncState, type RegState, type VerifierMap,
@@ -1425,8 +1425,20 @@ class Verifier {
     if (endReg.type === 'PTR_TO_PACKET') endReg.range = endOpen ? BEYOND_PKT_END : AT_PKT_END;
   }
 
+  private releaseReference(id: number): void {
+    const at = this.cur.refs.findIndex((ref) => ref.id === id);
+    if (at >= 0) this.cur.refs.splice(at, 1);
+    // privileged (allow_ptr_leaks): stale copies become unknown scalars
+    for (const { reg } of eachReg(this.cur)) if (reg.refObjId === id && reg.type !== 'NOT_INIT') markRegUnknown(reg);
+  }
+
   private markPtrOrNullRegs(st: VerifierState, id: number, isNull: boolean): void {
     if (!id) return;
+    // a NULL acquired object was never acquired
+    if (isNull) {
+      const at = st.refs.findIndex((ref) => ref.id === id);
+      if (at >= 0) st.refs.splice(at, 1);
+    }
     for (const { reg } of eachReg(st)) {
       if (!(reg.flags & PTR_MAYBE_NULL) || reg.id !== id) continue;
       if (isNull) {
@@ -1675,6 +1687,8 @@ class Verifier {
     let memArg: { regno: number; raw: boolean; write: boolean } | undefined;
     /** raw_mode: stack bytes the helper fills, marked written after all arguments */
     let rawFill: { regno: number; size: number } | undefined;
+    let allocSize = 0;
+    let releaseRef = 0;
     helperArgs(proto).forEach((arg, k) => {
       const regno = k + 1;
       const r = this.checkRegRead(regno);
@@ -1739,6 +1753,22 @@ class Verifier {
           }
           break;
         }
+        case 'ARG_CONST_ALLOC_SIZE_OR_ZERO':
+          if (r.type !== 'SCALAR_VALUE') mismatch('scalar');
+          if (!tnumIsConst(r.varOff)) this.fail(EACCES, `R${regno} is not a known constant'`);
+          allocSize = Number(r.varOff.value);
+          this.markPrecise(regno);
+          break;
+        case 'ARG_PTR_TO_RINGBUF_MEM':
+          if (r.type !== 'PTR_TO_MEM' || !(r.flags & MEM_RINGBUF) || r.flags & PTR_MAYBE_NULL) mismatch('ringbuf_mem');
+          if (flags & OBJ_RELEASE) {
+            if (!r.refObjId) this.fail(EACCES, `R${regno} must be referenced when passed to release function`);
+            if (r.off || !tnumIsConst(r.varOff) || r.varOff.value) {
+              this.fail(EACCES, `R${regno} must have zero offset when passed to release func`);
+            }
+            releaseRef = r.refObjId;
+          }
+          break;
         case 'ARG_CONST_SIZE':
         case 'ARG_CONST_SIZE_OR_ZERO': {
           if (r.type !== 'SCALAR_VALUE') mismatch('scalar');
@@ -1769,6 +1799,8 @@ class Verifier {
           this.fail(EINVAL, `helper argument type ${arg} is not supported yet`);
       }
     });
+    // release_reference: the object and every copy of a pointer to it are gone.
+    if (releaseRef) this.releaseReference(releaseRef);
     // The helper fills raw (uninit) stack memory: those bytes now hold data.
     if (rawFill) {
       for (let i = 0; i < rawFill.size; i++) this.checkMemAccess(rawFill.regno, i, 1, 'write', -1, false, insn);
@@ -1786,6 +1818,13 @@ class Verifier {
       case 'RET_VOID':
         markRegNotInit(r0);
         break;
+      case 'RET_PTR_TO_RINGBUF_MEM_OR_NULL': {
+        // an acquire function: the NULL check's id is the reference itself
+        const id = ++this.idGen;
+        this.cur.refs.push({ type: 'REF_TYPE_PTR', id, insnIdx: this.insnIdx });
+        copyRegState(r0, pointerReg('PTR_TO_MEM', { flags: MEM_RINGBUF | PTR_MAYBE_NULL, memSize: allocSize, id, refObjId: id }));
+        break;
+      }
       case 'RET_PTR_TO_MAP_VALUE_OR_NULL': {
         if (!mapArg) this.fail(EINVAL, 'kernel subsystem misconfigured verifier');
         // 6.18: an array lookup with a constant in-range key cannot fail.
@@ -1822,6 +1861,12 @@ class Verifier {
       }
       case 'PTR_TO_STACK':
         this.checkStackRangeInitialized(regno, r, size, zeroOk, write, raw);
+        return;
+      case 'PTR_TO_MEM':
+        if (r.flags & PTR_MAYBE_NULL) break;
+        if (write && r.flags & MEM_RDONLY) this.fail(EACCES, `R${regno} cannot write into ${regTypeStr(r.type, r.flags)}`);
+        if (size === 0 && zeroOk) return;
+        this.checkMemRegionAccess(regno, r, 0, size, r.memSize, 'memory', `mem_size=${r.memSize}`);
         return;
       case 'PTR_TO_CTX':
         // syscall programs pass their context as plain memory

@@ -8,6 +8,7 @@ import { progTypeDef } from '../../src/kernel/progtypes/index.js';
 import type { Insn } from '../../src/isa/insn.js';
 import { kfuncLookup } from '../../src/verifier/kfunc-lookup.js';
 import type { VerifierMap } from '../../src/verifier/state.js';
+import { VerifierError } from '../../src/verifier/errors.js';
 import { verifyProgram } from '../../src/verifier/verifier.js';
 
 interface ProgLike { spec: { insns: Insn[]; type: string; subprogs?: { name: string; start: number }[] } }
@@ -44,4 +45,24 @@ describe('test/progs programs: same instruction counts as Linux 6.18', () => {
       expect(verifyFromObject(file, prog)).toBe(processed);
     });
   }
+});
+
+describe('ring buffer records are references', () => {
+  it('reserve, NULL check and submit (through a subprogram) is accepted', () => {
+    // Linux: 27 insns, as it verifies the global emit() separately; we walk it at the call
+    expect(verifyFromObject('ringbuf.bpf.o', 'on_exec')).toBe(28);
+  });
+  it('a reserved record neither submitted nor discarded leaks (Linux 6.18: same message, 10 insns)', () => {
+    let err: unknown;
+    try {
+      verifyFromObject('ringbuf.bpf.o', 'leak_record');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(VerifierError);
+    const ve = err as VerifierError;
+    expect(ve.message).toBe('BPF_EXIT instruction in main prog would lead to reference leak');
+    expect(ve.log).toMatch(/Unreleased reference id=\d+ alloc_insn=\d+\n/);
+    expect(ve.log).toContain('processed 10 insns');
+  });
 });
