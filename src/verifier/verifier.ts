@@ -1819,7 +1819,9 @@ class Verifier {
         markRegNotInit(r0);
         break;
       case 'RET_PTR_TO_RINGBUF_MEM_OR_NULL': {
-        // an acquire function: the NULL check's id is the reference itself
+        // an acquire function: the NULL check's id is the reference itself (Linux first gives
+        // the maybe-NULL r0 an id of its own, then replaces it with the reference's)
+        ++this.idGen;
         const id = ++this.idGen;
         this.cur.refs.push({ type: 'REF_TYPE_PTR', id, insnIdx: this.insnIdx });
         copyRegState(r0, pointerReg('PTR_TO_MEM', { flags: MEM_RINGBUF | PTR_MAYBE_NULL, memSize: allocSize, id, refObjId: id }));
