@@ -39,6 +39,9 @@ describe('test/progs programs: same instruction counts as Linux 6.18', () => {
     ['skb.bpf.o', 'socket_trunc', 21],
     ['tracing.bpf.o', 'probe_open', 15],
     ['tracing.bpf.o', 'trace_openat', 14],
+    ['externs.bpf.o', 'call_kfuncs', 6],
+    ['maps.bpf.o', 'array_incr', 38],
+    ['tracing.bpf.o', 'count_syscalls', 32],
   ];
   for (const [file, prog, processed] of cases) {
     it(`${file} ${prog}: ${processed} insns`, () => {
