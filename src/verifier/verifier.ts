@@ -4,8 +4,10 @@
 // and map values, conditional jumps, exits and simple helper calls. Messages are Linux 6.18's.
 //
 // Precision backtracking (precision.ts) marks the scalars whose exact values mattered, so
-// pruning treats other scalars as equal, as Linux does. Phase-1 scope: one call frame, no
-// helpers beyond simple prototypes, no kfuncs, atomics, may_goto or legacy packet loads.
+// pruning treats other scalars as equal, as Linux does. Covered: atomics, helper arguments
+// (memory + size pairs, ctx, stack, ring buffer references), bpf-to-bpf calls (global functions
+// are walked like static ones), kfuncs with scalar arguments and the open-coded iterators.
+// Not yet: may_goto, legacy packet loads, callbacks (bpf_loop), PTR_TO_BTF_ID, dynptrs, locks.
 
 import type { Insn } from '../isa/insn.js';
 import { disasm } from '../isa/disasm.js';
