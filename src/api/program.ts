@@ -7,6 +7,7 @@ import { trustInsns } from '../interp/index.js';
 import { resolvePseudoLdImm64, PseudoResolveError } from '../verifier/resolve-pseudo.js';
 import type { VerifiedProgram } from '../verifier/verified-program.js';
 import { verifyProgram, VerifierError } from '../verifier/index.js';
+import { kfuncLookup } from '../verifier/kfunc-lookup.js';
 import { KERNEL_BASE } from '../kernel/memory.js';
 import type { BpfMap } from '../kernel/maps/bpf-map.js';
 import type { JitTier } from '../../jit/index.js';
@@ -112,6 +113,7 @@ export class Program {
         helperProto: (id) => kernel.helpers.get(id)?.proto,
         helperAllowed: (id) => this.def!.helpers().has(id),
         subprogNames: this.spec.subprogs,
+        kfunc: kfuncLookup(kernel),
       });
       this.verifierLog = res.log;
       return res.prog;
