@@ -41,12 +41,21 @@ export interface EmitInput {
   structure?: 'auto' | 'dispatch';
   /** slot -> plan for helper / kfunc call sites (others default to ext) */
   planCall(slot: number, r1Const: bigint | undefined): CallPlan;
+  /**
+   * Functions over `insns` instructions are split (V8 rejects functions over ~7.6 MB): a dispatch
+   * loop over groups of about `groupInsns` instructions, each group its own wasm function.
+   */
+  split?: { insns: number; groupInsns: number };
 }
+
+export const DEFAULT_SPLIT = { insns: 250_000, groupInsns: 20_000 };
 
 export interface EmitStats {
   functions: number;
   blocks: number;
   irreducible: number;
+  /** wasm functions created by splitting huge BPF functions */
+  groups: number;
 }
 
 // locals
@@ -63,6 +72,9 @@ const L_BUDGET = 20;
 
 /** registers passed through globals around bpf-to-bpf calls of unverified programs */
 export const SHARED_REGS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+const STATE_I64 = ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 'sfp'];
+const STATE_I32 = ['smg', 'sbud', 'sdep', 'slbl'];
 
 const BASE_GUARD = BigInt.asIntN(64, KERNEL_BASE + BigInt(GUARD_SIZE));
 
@@ -98,12 +110,26 @@ export function emitModule(b: Binaryen, m: BModule, inp: EmitInput): EmitStats {
     // imported: one set for every JIT module, so tail-call targets share them too
     for (const r of SHARED_REGS) m.addGlobalImport(`g${r}`, 'env', `g${r}`, i64, true);
   }
-  const stats: EmitStats = { functions: 0, blocks: 0, irreducible: 0 };
+  const stats: EmitStats = { functions: 0, blocks: 0, irreducible: 0, groups: 0 };
+  let stateGlobals = false;
   const params = b.createType([i64, i64, i64, i64, i64, i64, i32]);
   const vars = [i64, i64, i64, i64, i64, i64, i64, i32, i64, i64, i64, i32, i32, i32];
   for (const entry of functionEntries(inp.d)) {
     const fe = new FnEmitter(b, m, inp, entry);
-    const body = fe.build();
+    const split = inp.split ?? DEFAULT_SPLIT;
+    let body: Expr;
+    if (fe.insnCount() > split.insns) {
+      if (!stateGlobals) {
+        // module-internal: the state of a split function between two of its groups
+        for (const g of STATE_I64) m.addGlobal(g, i64, true, m.i64.const(0));
+        for (const g of STATE_I32) m.addGlobal(g, i32, true, m.i32.const(0));
+        stateGlobals = true;
+      }
+      body = fe.buildSplit(split.groupInsns, vars);
+      stats.groups += fe.groups;
+    } else {
+      body = fe.build();
+    }
     m.addFunction(fnName(entry), params, i64, vars, body);
     m.addFunctionExport(fnName(entry), fnName(entry));
     stats.functions++;
@@ -118,6 +144,9 @@ class FnEmitter {
   private readonly d: DecodedProgram;
   private readonly writesR10: boolean;
   private dispatch = false;
+  /** rpo range of the group being emitted (split functions) */
+  private group: { lo: number; hi: number } | undefined;
+  groups = 0;
   /** registers known to hold r10 + k in the block being emitted (reg -> k) */
   private sp = new Map<number, number>();
 
@@ -156,6 +185,95 @@ class FnEmitter {
     }
     out.push(m.unreachable());
     return m.block(null, out, this.b.none);
+  }
+
+  insnCount(): number {
+    let n = 0;
+    for (const bl of this.cfg.blocks) n += bl.last - bl.start + 1;
+    return n;
+  }
+
+  /**
+   * A huge function as a dispatch loop over groups of consecutive (rpo) blocks, each group a
+   * separate wasm function with its own inner dispatch loop. Between groups the registers,
+   * frame pointer, depth and counters live in module globals: written only when a group returns
+   * and read when the next one starts, so a bpf-to-bpf call or callback that runs another split
+   * function meanwhile (its state is in the caller group's locals) cannot clobber it.
+   */
+  buildSplit(groupInsns: number, vars: number[]): Expr {
+    const m = this.m;
+    const b = this.b;
+    const i32 = b.i32;
+    const order = this.cfg.order;
+    this.dispatch = true;
+    const per = Math.max(1, Math.floor((order.length * groupInsns) / Math.max(1, this.insnCount())));
+    const nGroups = Math.ceil(order.length / per);
+    const names: string[] = [];
+    const groupVars = [b.i64, b.i64, b.i64, b.i64, b.i64, b.i64, i32, ...vars];
+    for (let g = 0; g < nGroups; g++) {
+      const lo = g * per;
+      const hi = Math.min(order.length, lo + per);
+      this.group = { lo, hi };
+      const body: Expr[] = [...this.loadState(), m.local.set(L_LBL, m.i32.sub(m.global.get('slbl', i32), m.i32.const(lo))), this.buildDispatch(lo, hi), m.unreachable()];
+      const name = `${fnName(this.entry)}_g${g}`;
+      m.addFunction(name, b.none, i32, groupVars, m.block(null, body, b.none));
+      names.push(name);
+    }
+    this.group = undefined;
+    this.groups = nGroups;
+    const out: Expr[] = [m.global.set('sfp', m.local.get(P_FP, b.i64)), m.global.set('s10', m.local.get(P_FP, b.i64))];
+    for (const r of [1, 2, 3, 4, 5]) out.push(m.global.set(`s${r}`, this.get(r)));
+    for (const r of [0, 6, 7, 8, 9]) out.push(m.global.set(`s${r}`, this.inp.verified ? this.c64(0n) : m.global.get(`g${r}`, b.i64)));
+    out.push(
+      m.global.set('smg', m.i32.const(BPF_MAX_LOOPS)),
+      m.global.set('sbud', m.i32.const(UNVERIFIED_LOOP_BUDGET)),
+      m.global.set('sdep', m.local.get(P_DEPTH, i32)),
+      m.global.set('slbl', m.i32.const(0)),
+    );
+    const labels = names.map((_, g) => `G${g}`);
+    const lbl = (): Expr => m.global.get('slbl', i32);
+    let inner: Expr = this.named(labels[0]!, [m.switch(labels, labels[0]!, m.i32.div_u(lbl(), m.i32.const(per)))]);
+    for (let g = 0; g < nGroups; g++) {
+      const code: Expr[] = [inner, m.global.set('slbl', m.call(names[g]!, [], i32)), m.br('M')];
+      inner = g + 1 < nGroups ? this.named(labels[g + 1]!, code) : m.block(null, code, b.none);
+    }
+    out.push(m.loop('M', m.block(null, [m.if(m.i32.lt_s(lbl(), m.i32.const(0)), m.return(m.global.get('s0', b.i64))), inner], b.none)), m.unreachable());
+    return m.block(null, out, b.none);
+  }
+
+  private loadState(): Expr[] {
+    const m = this.m;
+    const b = this.b;
+    const out: Expr[] = [];
+    for (let r = 0; r <= 10; r++) out.push(this.set(r, m.global.get(`s${r}`, b.i64)));
+    out.push(
+      m.local.set(P_FP, m.global.get('sfp', b.i64)),
+      m.local.set(P_DEPTH, m.global.get('sdep', b.i32)),
+      m.local.set(L_MG, m.global.get('smg', b.i32)),
+      m.local.set(L_BUDGET, m.global.get('sbud', b.i32)),
+    );
+    return out;
+  }
+
+  private saveState(): Expr[] {
+    const m = this.m;
+    const out: Expr[] = [];
+    for (let r = 0; r <= 10; r++) out.push(m.global.set(`s${r}`, this.get(r)));
+    // fp and depth too: a callee that is split itself has overwritten them meanwhile
+    out.push(
+      m.global.set('sfp', m.local.get(P_FP, this.b.i64)),
+      m.global.set('sdep', m.local.get(P_DEPTH, this.b.i32)),
+      m.global.set('smg', m.local.get(L_MG, this.b.i32)),
+      m.global.set('sbud', m.local.get(L_BUDGET, this.b.i32)),
+    );
+    return out;
+  }
+
+  /** Return `v` as the BPF function's r0 (from a group: through s0, label -1). */
+  private ret(v: Expr): Expr {
+    const m = this.m;
+    if (this.group === undefined) return m.return(v);
+    return m.block(null, [m.global.set('s0', v), m.return(m.i32.const(-1))]);
   }
 
   /**
@@ -222,7 +340,13 @@ class FnEmitter {
   private branch(x: number, y: number, out: Expr[]): void {
     const m = this.m;
     if (this.dispatch) {
-      out.push(m.local.set(L_LBL, m.i32.const(this.cfg.blocks[y]!.rpo)), m.br('D'));
+      const r = this.cfg.blocks[y]!.rpo;
+      const g = this.group;
+      if (g !== undefined && (r < g.lo || r >= g.hi)) {
+        out.push(...this.saveState(), m.return(m.i32.const(r)));
+        return;
+      }
+      out.push(m.local.set(L_LBL, m.i32.const(r - (g?.lo ?? 0))), m.br('D'));
       return;
     }
     const bx = this.cfg.blocks[x]!;
@@ -232,9 +356,10 @@ class FnEmitter {
     else this.emitTree(y, out);
   }
 
-  private buildDispatch(): Expr {
+  /** Dispatch loop over the blocks order[lo..hi); L_LBL holds rpo - lo. */
+  private buildDispatch(lo = 0, hi = this.cfg.order.length): Expr {
     const m = this.m;
-    const order = this.cfg.order;
+    const order = this.cfg.order.slice(lo, hi);
     const labels = order.map((_, k) => `X${k}`);
     // block X0 { br_table } code0; block X1 {...} code1; ...: br X_k runs code_k
     let inner: Expr = this.named(labels[0]!, [m.switch(labels, labels[0]!, m.local.get(L_LBL, this.b.i32))]);
@@ -244,6 +369,7 @@ class FnEmitter {
       inner = k + 1 < order.length ? this.named(labels[k + 1]!, code) : m.block(null, code, this.b.none);
     }
     const body = this.inp.verified ? inner : m.block(null, [this.budgetCheck(this.cfg.blocks[order[0]!]!.start), inner], this.b.none);
+    if (this.group !== undefined) return m.loop('D', body);
     return m.block(null, [m.local.set(L_LBL, m.i32.const(0)), m.loop('D', body)], this.b.none);
   }
 
@@ -281,7 +407,7 @@ class FnEmitter {
         this.branch(x, bl.succs[0]!, out);
         return;
       case 'exit':
-        out.push(...this.exportArgs(), m.return(this.get(0)));
+        out.push(...this.exportArgs(), this.ret(this.get(0)));
         return;
       case 'trap':
         out.push(m.call('trap', [m.i32.const(bl.last), m.i32.const(TRAP_INVALID)], this.b.none), m.unreachable());
@@ -734,7 +860,7 @@ class FnEmitter {
     // the import returns the big-endian value or -1; a failed load ends the function with r0 = 0
     return m.block(null, [
       m.local.set(L_B, m.i64.trunc_s_sat.f64(m.call('ldabs', [off, m.i32.const(size)], this.b.f64))),
-      m.if(m.i64.lt_s(m.local.get(L_B, this.b.i64), this.c64(0n)), m.block(null, [...this.exportArgs(), m.return(this.c64(0n))])),
+      m.if(m.i64.lt_s(m.local.get(L_B, this.b.i64), this.c64(0n)), m.block(null, [...this.exportArgs(), this.ret(this.c64(0n))])),
       this.set(0, m.local.get(L_B, this.b.i64)),
     ], this.b.none);
   }
@@ -785,7 +911,7 @@ class FnEmitter {
           ...this.exportCallee(),
           ...(this.inp.verified ? [] : [m.global.set('g0', this.c64(0n))]), // a taken tail call returned 0
           this.set(0, m.call('tailcall', [m.i32.const(i), depth(), ...this.args(), m.local.get(P_FP, i64)], i64)),
-          m.if(m.call('tail_done', [], i32), m.return(this.get(0))),
+          m.if(m.call('tail_done', [], i32), this.ret(this.get(0))),
         );
         return;
       case 'iter_num_new':

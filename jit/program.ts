@@ -44,6 +44,8 @@ export interface JitOptions {
   structure?: 'auto' | 'dispatch';
   /** Inline hot kfuncs/helpers (bpf_iter_num_*, array map lookups); default true. */
   inline?: boolean;
+  /** Split functions over `insns` instructions into groups (default DEFAULT_SPLIT of emit.ts). */
+  split?: { insns: number; groupInsns: number };
   /** Receives the final (optimized) module as WebAssembly text (bench/jit.ts --dump). */
   dumpText?: (wat: string) => void;
 }
@@ -130,7 +132,7 @@ export class JitProgram {
     let emitted: EmitStats;
     try {
       m.setFeatures(b.Features.MVP | b.Features.MutableGlobals | b.Features.SignExt | b.Features.BulkMemory | b.Features.NontrappingFPToInt | b.Features.Multivalue);
-      emitted = emitModule(b, m, { d: this.d, verified: program.verified, structure: opts.structure, planCall: (slot, r1) => this.planCall(slot, r1) });
+      emitted = emitModule(b, m, { d: this.d, verified: program.verified, structure: opts.structure, split: opts.split, planCall: (slot, r1) => this.planCall(slot, r1) });
       const t1 = performance.now();
       // Binaryen's passes are superlinear on huge functions and dispatch loops; V8 optimizes anyway
       if (opts.optimize ?? (program.insns.length < 20_000 && emitted.irreducible === 0)) {
