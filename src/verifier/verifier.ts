@@ -214,7 +214,7 @@ class Verifier {
     if (insn.src === BPF_PSEUDO_KFUNC_CALL) return this.opts.kfunc?.(insn.imm)?.args.length ?? 5;
     if (insn.src === BPF_PSEUDO_CALL) return 5;
     const p = this.opts.helperProto?.(insn.imm);
-    return p ? helperArgs(p).length : 5;
+    return p ? p.args.length : 5;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1691,7 +1691,7 @@ class Verifier {
     let rawFill: { regno: number; size: number } | undefined;
     let allocSize = 0;
     let releaseRef = 0;
-    helperArgs(proto).forEach((arg, k) => {
+    proto.args.forEach((arg, k) => {
       const regno = k + 1;
       const r = this.checkRegRead(regno);
       // the helper table uses the kernel's bit positions (above BPF_BASE_TYPE_BITS)
@@ -2005,14 +2005,6 @@ class Verifier {
   }
 }
 
-/**
- * Arguments the kernel's prototype declares. bpf_trace_printk's prototype names only the format
- * and its size (its three values are ARG_DONTCARE in Linux, so r3-r5 may be uninitialized),
- * while our helper table lists them for the engines.
- */
-function helperArgs(p: HelperProto): HelperProto['args'] {
-  return p.name === 'trace_printk' ? p.args.slice(0, 2) : p.args;
-}
 
 /** Sizes of the scalar types a kfunc may return a pointer to. */
 const SCALAR_SIZES: Record<string, number> = {

@@ -108,7 +108,9 @@ const RDONLY_MEM_OR_NULL = { type: 'ARG_PTR_TO_MEM', flags: MEM_RDONLY | PTR_MAY
 const SEQ_FILE = { type: 'ARG_PTR_TO_BTF_ID', btf: 'struct seq_file' } as const;
 
 export const printfHelpers: HelperImpl[] = [
-  defineHelper('trace_printk', 'RET_INTEGER', [RDONLY_MEM, 'ARG_CONST_SIZE', 'ARG_ANYTHING', 'ARG_ANYTHING', 'ARG_ANYTHING'], (env, r1, r2, r3, r4, r5) =>
+  // Linux declares only fmt and fmt_size: r3-r5 are read as the format asks, and may be
+  // uninitialised when it asks for fewer (the verifier must not demand them).
+  defineHelper('trace_printk', 'RET_INTEGER', [RDONLY_MEM, 'ARG_CONST_SIZE'], (env, r1, r2, r3, r4, r5) =>
     tracePrintk(env, bprintf(env, readFormat(env, r1, u32(r2)), [r3, r4, r5], MAX_TRACE_PRINTK_VARARGS)), { gplOnly: true }),
   defineHelper('trace_vprintk', 'RET_INTEGER', [RDONLY_MEM, 'ARG_CONST_SIZE', RDONLY_MEM_OR_NULL, 'ARG_CONST_SIZE_OR_ZERO'], (env, r1, r2, r3, r4) => {
     const dataLen = u32(r4);
