@@ -42,7 +42,7 @@ export interface EmitInput {
   /** slot -> plan for helper / kfunc call sites (others default to ext) */
   planCall(slot: number, r1Const: bigint | undefined): CallPlan;
   /**
-   * Functions over `insns` instructions are split (V8 rejects functions over ~7.6 MB): a dispatch
+   * Functions over `insns` instructions (memory accesses of unverified programs count 5) are split (V8 rejects functions over ~7.6 MB): a dispatch
    * loop over groups of about `groupInsns` instructions, each group its own wasm function.
    */
   split?: { insns: number; groupInsns: number };
@@ -118,7 +118,7 @@ export function emitModule(b: Binaryen, m: BModule, inp: EmitInput): EmitStats {
     const fe = new FnEmitter(b, m, inp, entry);
     const split = inp.split ?? DEFAULT_SPLIT;
     let body: Expr;
-    if (fe.insnCount() > split.insns) {
+    if (fe.sizeWeight() > split.insns) {
       if (!stateGlobals) {
         // module-internal: the state of a split function between two of its groups
         for (const g of STATE_I64) m.addGlobal(g, i64, true, m.i64.const(0));
@@ -190,6 +190,25 @@ class FnEmitter {
   insnCount(): number {
     let n = 0;
     for (const bl of this.cfg.blocks) n += bl.last - bl.start + 1;
+    return n;
+  }
+
+  /**
+   * Instructions, with each memory access of an unverified program counted 5 times: its explicit
+   * bounds check makes it ~5x the wasm of an ALU instruction (~40 vs ~8 bytes), and the split
+   * threshold is about bytes (V8's 7.6 MB per function).
+   */
+  sizeWeight(): number {
+    let n = 0;
+    const d = this.d;
+    for (const bl of this.cfg.blocks) {
+      n += bl.last - bl.start + 1;
+      if (this.inp.verified) continue;
+      for (let i = bl.start; i <= bl.last && i < d.n; i++) {
+        const cls = d.op[i]! & 7;
+        if (cls === 0x01 || cls === 0x02 || cls === 0x03) n += 4;
+      }
+    }
     return n;
   }
 
